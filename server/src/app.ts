@@ -1,0 +1,111 @@
+// buildApp wires plugins and feature modules. It never listens and never reads process.env, so
+// tests build it with their own config, database and clock.
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { APP_VERSION } from './lib/version.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAuthService } from './modules/auth/auth.service.js';
+import { createAccessTokenSigner } from './modules/auth/tokens.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { createRateLimiter } from './modules/rate-limits/rate-limits.service.js';
+import { createUsersService } from './modules/users/users.service.js';
+import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './plugins/authenticate.js';
+import { registerProblemHandler } from './plugins/problem-handler.js';
+
+export interface AppDeps {
+  db: Db;
+  jwtSecret: string;
+  now?: () => Date;
+}
+
+// Secrets never reach the logs: credentials in headers, cookies and bodies are censored.
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current_password',
+  '*.new_password',
+  '*.access_token',
+  '*.refresh_token',
+  '*.api_key',
+];
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  // JSON bodies only (login adds the OAuth2 form in its own scope): anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandler(app);
+  registerAuthDecorators(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, { origin: config.allowedOrigins.length ? config.allowedOrigins : false, credentials: true });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Quota Chat API', version: APP_VERSION, description: 'Multi-user AI chat with metered, tier-limited token usage.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const signer = createAccessTokenSigner(deps.jwtSecret, config.accessTokenTtlSeconds);
+  const rateLimiter = createRateLimiter(deps.db, now);
+  const auth = createAuthService({
+    db: deps.db,
+    signer,
+    rateLimiter,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    authRateLimit: config.authRateLimit,
+    now,
+  });
+  const users = createUsersService({ db: deps.db });
+  const authenticate = createAuthenticate(auth);
+  const requireAdmin = createRequireAdmin(authenticate);
+  void requireAdmin;
+
+  await app.register(healthRoutes, { db: deps.db, version: APP_VERSION });
+  await app.register(authRoutes, {
+    prefix: '/api/auth',
+    auth,
+    users,
+    authenticate,
+    secureCookies: config.env === 'production',
+    allowedOrigins: config.allowedOrigins,
+  });
+
+  return app;
+}

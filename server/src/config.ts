@@ -1,0 +1,159 @@
+// The only reader of process.env. Every setting is parsed and validated here, once, at start-up;
+// a bad value stops the server with a message that names the variable and what it expects.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import {
+  DEFAULT_TIER_LIMITS,
+  TIER_NAMES,
+  type TierLimits,
+  type TierName,
+  type TierTable,
+  mergeTierLimits,
+  tierOverridesSchema,
+} from './modules/tiers/tiers.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const intFromEnv = (min: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number >= ${min}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const boolFromEnv = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intFromEnv(0, 3000),
+  HOST: z.string().min(1).default('localhost'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_SIZE: intFromEnv(1, 10),
+  JWT_SECRET: z.string().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: intFromEnv(30, 15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: intFromEnv(60, 30 * 24 * 3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ALLOWED_ORIGINS: z.string().default(''),
+  TRUST_PROXY: boolFromEnv(false),
+  BODY_LIMIT_BYTES: intFromEnv(1024, 1024 * 1024),
+  AUTH_RATE_LIMIT_PER_IP: intFromEnv(1, 30),
+  AUTH_RATE_LIMIT_PER_EMAIL: intFromEnv(1, 10),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: intFromEnv(1, 60),
+  TIER_LIMITS_FILE: z.string().optional(),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  /** Undefined outside production until resolveJwtSecret() fills it from the data folder. */
+  jwtSecret: string | undefined;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  logLevel: string;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
+  tiers: TierTable;
+}
+
+/** JWT_SECRET must carry at least 256 bits: 32 bytes of UTF-8 (e.g. `openssl rand -hex 32`). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+
+  if (e.JWT_SECRET !== undefined && Buffer.byteLength(e.JWT_SECRET) < MIN_JWT_SECRET_BYTES) {
+    problems.push(`JWT_SECRET: must be at least 256 bits (32 bytes); generate one with "openssl rand -hex 32"`);
+  }
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    problems.push('JWT_SECRET: required when NODE_ENV=production (generate one with "openssl rand -hex 32")');
+  }
+
+  const tiers = readTierLimits(env, e.TIER_LIMITS_FILE, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    jwtSecret: e.JWT_SECRET,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+    allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: e.TRUST_PROXY,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    authRateLimit: {
+      perIp: e.AUTH_RATE_LIMIT_PER_IP,
+      perEmail: e.AUTH_RATE_LIMIT_PER_EMAIL,
+      windowSeconds: e.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+    },
+    tiers: tiers ?? DEFAULT_TIER_LIMITS,
+  };
+}
+
+function readTierLimits(env: NodeJS.ProcessEnv, file: string | undefined, problems: string[]): TierTable | undefined {
+  let fromFile: Partial<Record<TierName, Partial<TierLimits>>> = {};
+  if (file) {
+    try {
+      const parsed = tierOverridesSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (parsed.success) fromFile = parsed.data as typeof fromFile;
+      else for (const i of parsed.error.issues) problems.push(`TIER_LIMITS_FILE (${file}) ${i.path.join('.')}: ${i.message}`);
+    } catch (err) {
+      problems.push(`TIER_LIMITS_FILE: cannot read "${file}" as JSON (${(err as Error).message})`);
+    }
+  }
+  const fromValues: Partial<Record<TierName, Partial<TierLimits>>> = {};
+  for (const tier of TIER_NAMES) {
+    for (const [suffix, field, min] of [
+      ['MONTHLY_TOKENS', 'monthlyTokens', 0],
+      ['REQUESTS_PER_MINUTE', 'requestsPerMinute', 1],
+    ] as const) {
+      const name = `TIER_${tier.toUpperCase()}_${suffix}`;
+      const raw = env[name];
+      if (raw === undefined || raw === '') continue;
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n) || n < min) {
+        problems.push(`${name}: must be a whole number >= ${min}, got "${raw}"`);
+        continue;
+      }
+      fromValues[tier] = { ...fromValues[tier], [field]: n };
+    }
+  }
+  return mergeTierLimits(DEFAULT_TIER_LIMITS, fromFile, fromValues);
+}

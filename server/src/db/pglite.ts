@@ -1,0 +1,32 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Connection, Db, QueryResult, Queryable } from './db.js';
+
+/** dataDir undefined means in memory (tests). */
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const pg = await PGlite.create(dataDir);
+
+  const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
+    async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
+      const res = await q.query<T>(text, params);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+  });
+  const base = wrap(pg);
+  const connection: Connection = {
+    ...base,
+    async exec(sql) {
+      const results = await pg.exec(sql);
+      const last = results.at(-1);
+      return { rows: (last?.rows ?? []) as Record<string, unknown>[], rowCount: last?.affectedRows ?? 0 };
+    },
+  };
+
+  return {
+    kind: 'pglite',
+    query: base.query,
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    // PGlite has a single connection: every caller already shares it.
+    withConnection: (fn) => fn(connection),
+    close: () => pg.close(),
+  };
+}

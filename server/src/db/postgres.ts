@@ -1,0 +1,57 @@
+import pg from 'pg';
+import type { Connection, Db, QueryResult, Queryable } from './db.js';
+
+// bigint (int8) and numeric come back as strings by default; sums of tokens fit in a JS number
+// far beyond any monthly limit, so parse int8 as a number for plain arithmetic in services.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  // An idle client that loses its server (restart, network) emits here; without a listener it
+  // would crash the process. The pool replaces it on the next checkout.
+  pool.on('error', () => {});
+
+  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
+      const res = await q.query(text, params);
+      return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+    },
+  });
+
+  const db: Db = {
+    kind: 'postgres',
+    query: wrap(pool).query,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async withConnection(fn) {
+      const client = await pool.connect();
+      try {
+        const conn: Connection = {
+          ...wrap(client),
+          async exec(sql) {
+            const res = await client.query(sql);
+            const last = Array.isArray(res) ? res.at(-1) : res;
+            return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+          },
+        };
+        return await fn(conn);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  return db;
+}

@@ -1,0 +1,38 @@
+// Every error a client can see has a stable code, an HTTP status and a message a person can act on.
+// Thrown as AppError anywhere; turned into RFC 9457 problem+json by plugins/problem-handler.ts.
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 422, title: 'The request is not valid' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request body could not be read' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Send the body as application/json' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  NOT_FOUND: { status: 404, title: 'Nothing here' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  EMAIL_TAKEN: { status: 400, title: 'An account with this email already exists' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Email or password is incorrect' },
+  UNAUTHENTICATED: { status: 401, title: 'Log in to continue' },
+  TOKEN_INVALID: { status: 401, title: 'Your session is not valid; log in again' },
+  REFRESH_TOKEN_INVALID: { status: 401, title: 'Your session has ended; log in again' },
+  ORIGIN_NOT_ALLOWED: { status: 403, title: 'This origin may not use the session cookie' },
+  FORBIDDEN: { status: 403, title: 'You do not have permission to do this' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests; wait and try again' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; try again shortly' },
+  INTERNAL: { status: 500, title: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    /** Extra members for the problem body (limits, usage, reset time...). */
+    readonly extra: Record<string, unknown> = {},
+    /** Response headers such as Retry-After. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? ERRORS[code].title);
+    this.name = 'AppError';
+    this.status = ERRORS[code].status;
+  }
+}

@@ -1,0 +1,110 @@
+import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.js';
+import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import type { UsersService } from '../users/users.service.js';
+import { toUserResponse, userResponse } from '../users/users.schemas.js';
+import { changePasswordBody, loginBody, registerBody, tokenResponse } from './auth.schemas.js';
+import type { AuthService, Session } from './auth.service.js';
+
+export const REFRESH_COOKIE = 'refresh_token';
+const COOKIE_PATH = '/api/auth';
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  users: UsersService;
+  authenticate: Authenticate;
+  secureCookies: boolean;
+  allowedOrigins: string[];
+}
+
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) => {
+  const { auth, users, authenticate } = opts;
+  const tags = ['auth'];
+
+  function sendSession(reply: FastifyReply, session: Session) {
+    reply.setCookie(REFRESH_COOKIE, session.refreshToken, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: opts.secureCookies,
+      path: COOKIE_PATH,
+      expires: session.refreshExpiresAt,
+    });
+    reply.header('cache-control', 'no-store');
+    return { access_token: session.accessToken, token_type: 'bearer' as const, expires_in: session.expiresIn, user: toUserResponse(session.user) };
+  }
+
+  // The refresh cookie is SameSite=Strict already; refusing foreign Origins as well closes the
+  // remaining cross-site paths (old browsers, sibling subdomains).
+  function checkOrigin(request: FastifyRequest) {
+    const origin = request.headers.origin;
+    if (!origin) return;
+    const own = `${request.protocol}://${request.host}`;
+    if (origin !== own && !opts.allowedOrigins.includes(origin)) throw new AppError('ORIGIN_NOT_ALLOWED');
+  }
+
+  app.post('/register', {
+    schema: { tags, summary: 'Create an account', body: registerBody, response: { 201: userResponse } },
+    handler: async (request, reply) => {
+      const user = await auth.register({ ...request.body, ip: request.ip });
+      return reply.code(201).send(toUserResponse(user));
+    },
+  });
+
+  // Only the login route accepts the OAuth2 password form; everything else is JSON only.
+  await app.register(async (formScope) => {
+    await formScope.register(formbody, { bodyLimit: 8192 });
+    formScope.withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>().post('/login', {
+      schema: {
+        tags,
+        summary: 'Log in with email and password (JSON, or the OAuth2 password form with username)',
+        body: loginBody,
+        response: { 200: tokenResponse.extend({ user: userResponse }) },
+      },
+      handler: async (request, reply) => {
+        const email = request.body.email ?? request.body.username ?? '';
+        return sendSession(reply, await auth.login({ email, password: request.body.password, ip: request.ip }));
+      },
+    });
+  });
+
+  app.post('/refresh', {
+    schema: { tags, summary: 'Rotate the refresh cookie and get a new access token', response: { 200: tokenResponse.extend({ user: userResponse }) } },
+    handler: async (request, reply) => {
+      checkOrigin(request);
+      try {
+        return sendSession(reply, await auth.refresh({ refreshToken: request.cookies[REFRESH_COOKIE] }));
+      } catch (err) {
+        reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+        throw err;
+      }
+    },
+  });
+
+  app.post('/logout', {
+    schema: { tags, summary: 'End this session (revokes its refresh tokens)', response: { 204: z.null().describe('Logged out') } },
+    handler: async (request, reply) => {
+      checkOrigin(request);
+      await auth.logout({ refreshToken: request.cookies[REFRESH_COOKIE] });
+      reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.get('/me', {
+    onRequest: authenticate,
+    schema: { tags, summary: 'The current user', security: [{ bearerAuth: [] }], response: { 200: userResponse } },
+    handler: async (request) => toUserResponse(currentUser(request)),
+  });
+
+  app.post('/password', {
+    onRequest: authenticate,
+    schema: { tags, summary: 'Change the password (ends other sessions)', security: [{ bearerAuth: [] }], body: changePasswordBody, response: { 204: z.null() } },
+    handler: async (request, reply) => {
+      await users.changePassword(currentUser(request).id, request.body.current_password, request.body.new_password);
+      return reply.code(204).send(null);
+    },
+  });
+};

@@ -1,0 +1,131 @@
+// Account flows: sign-up, login, refresh-token rotation with reuse detection, logout.
+import type { Db } from '../../db/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
+import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from '../users/users.repository.js';
+import { dummyPasswordHash, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
+import {
+  findRefreshTokenForUpdate,
+  insertRefreshToken,
+  markRefreshTokenRotated,
+  revokeRefreshTokenFamily,
+} from './refresh-tokens.repository.js';
+import { type AccessTokenSigner, hashRefreshToken, newRefreshToken } from './tokens.js';
+
+export interface AuthServiceDeps {
+  db: Db;
+  signer: AccessTokenSigner;
+  rateLimiter: RateLimiter;
+  refreshTokenTtlSeconds: number;
+  authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
+  now: () => Date;
+}
+
+export interface Session {
+  user: UserRow;
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { db, signer, rateLimiter, now } = deps;
+
+  function limitAttempts(action: string, ip: string, email: string) {
+    const { perIp, perEmail, windowSeconds } = deps.authRateLimit;
+    return rateLimiter.hit([
+      { key: `${action}:ip:${ip}`, limit: perIp, windowSeconds },
+      { key: `${action}:email:${email}`, limit: perEmail, windowSeconds },
+    ]);
+  }
+
+  async function issueSession(user: UserRow, familyId: string | null, tx: Pick<Db, 'query'> = db) {
+    const refresh = newRefreshToken();
+    const expiresAt = new Date(now().getTime() + deps.refreshTokenTtlSeconds * 1000);
+    const row = await insertRefreshToken(tx, { userId: user.id, familyId, tokenHash: refresh.hash, expiresAt });
+    const access = await signer.sign(user.id);
+    return {
+      session: { user, accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh.token, refreshExpiresAt: expiresAt },
+      rowId: row.id,
+    };
+  }
+
+  return {
+    async register({ email, password, ip }: { email: string; password: string; ip: string }): Promise<UserRow> {
+      const normalised = normaliseEmail(email);
+      await limitAttempts('register', ip, normalised);
+      const user = await insertUser(db, { email: normalised, passwordHash: await hashPassword(password) });
+      if (!user) throw new AppError('EMAIL_TAKEN');
+      return user;
+    },
+
+    /**
+     * One answer, of about one cost, for an unknown email, a wrong password and a deactivated
+     * account (OWASP authentication cheat sheet): a password hash is always verified.
+     */
+    async login({ email, password, ip }: { email: string; password: string; ip: string }): Promise<Session> {
+      const normalised = normaliseEmail(email);
+      await limitAttempts('login', ip, normalised);
+      const user = await findUserByEmail(db, { email: normalised });
+      const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
+      if (!user || !ok || !user.is_active) throw new AppError('INVALID_CREDENTIALS');
+      if (isLegacyHash(user.password_hash)) {
+        await updatePasswordHash(db, { id: user.id, passwordHash: await hashPassword(password) });
+      }
+      return (await issueSession(user, null)).session;
+    },
+
+    /**
+     * Rotates a refresh token (RFC 9700 section 4.14). Presenting a token that was already rotated
+     * means it leaked or raced: the whole family is revoked, newest included. The row lock makes
+     * two concurrent refreshes with one token yield at most one new token.
+     */
+    async refresh({ refreshToken }: { refreshToken: string | undefined }): Promise<Session> {
+      if (!refreshToken) throw new AppError('REFRESH_TOKEN_INVALID');
+      const outcome = await db.transaction(async (tx) => {
+        const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
+        if (!row) return null;
+        if (row.revoked_at) {
+          await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+          return null;
+        }
+        if (new Date(row.expires_at).getTime() <= now().getTime()) return null;
+        const user = await findUserById(tx, { id: row.user_id });
+        if (!user || !user.is_active) {
+          await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+          return null;
+        }
+        const issued = await issueSession(user, row.family_id, tx);
+        await markRefreshTokenRotated(tx, { id: row.id, replacedBy: issued.rowId });
+        return issued.session;
+      });
+      if (!outcome) throw new AppError('REFRESH_TOKEN_INVALID');
+      return outcome;
+    },
+
+    /** Ends the session the cookie belongs to: its whole family is revoked. */
+    async logout({ refreshToken }: { refreshToken: string | undefined }): Promise<void> {
+      if (!refreshToken) return;
+      await db.transaction(async (tx) => {
+        const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
+        if (row) await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+      });
+    },
+
+    /** The user behind an access token, loaded on every request so a deactivation bites at once. */
+    async authenticate(accessToken: string): Promise<UserRow> {
+      const userId = await signer.verify(accessToken);
+      if (!userId) throw new AppError('TOKEN_INVALID');
+      const user = await findUserById(db, { id: userId });
+      if (!user || !user.is_active) throw new AppError('TOKEN_INVALID');
+      return user;
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,80 @@
+// One place turns every failure into RFC 9457 problem+json. Known errors keep their code;
+// validation becomes 422 with the issues; anything else is a generic 500 with the request id,
+// and the full error goes to the log only (never SQL, stacks or secrets to the client).
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ERRORS, type ErrorCode } from '../lib/errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  [extra: string]: unknown;
+}
+
+export function problemBody(code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}): Problem {
+  const { status, title } = ERRORS[code];
+  return {
+    type: `https://quota-chat.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status,
+    detail: detail ?? title,
+    code,
+    ...extra,
+  };
+}
+
+export function sendProblem(reply: FastifyReply, code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}) {
+  return reply
+    .code(ERRORS[code].status)
+    .type('application/problem+json')
+    .send(problemBody(code, detail, { instance: reply.request.url, ...extra }));
+}
+
+// Fastify's own client errors, mapped to our codes.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
+  FST_ERR_BAD_URL: 'NOT_FOUND',
+  FST_ERR_ASYNC_CONSTRAINT: 'NOT_FOUND',
+};
+
+export function registerProblemHandler(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) {
+      reply.headers(error.headers);
+      return sendProblem(reply, error.code, error.detail, error.extra);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((v) => ({
+        location: error.validationContext,
+        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: v.message,
+      }));
+      const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+      return sendProblem(reply, 'VALIDATION_FAILED', detail, { issues });
+    }
+    if (error.validation) {
+      return sendProblem(reply, 'VALIDATION_FAILED', error.message);
+    }
+    const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (mapped) return sendProblem(reply, mapped);
+    if (error instanceof SyntaxError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
+      // Other 4xx raised by Fastify or a plugin: keep the status, not the internal wording.
+      const code: ErrorCode = error.statusCode === 404 ? 'NOT_FOUND' : error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
+      return sendProblem(reply, code);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, 'INTERNAL', `Something went wrong on our side (request ${request.id}).`, { request_id: request.id });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`),
+  );
+}
