@@ -15,14 +15,24 @@ import { createAuthService } from './modules/auth/auth.service.js';
 import { createAccessTokenSigner } from './modules/auth/tokens.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createRateLimiter } from './modules/rate-limits/rate-limits.service.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { createAdminService } from './modules/admin/admin.service.js';
+import { startReservationReaper } from './modules/usage/reaper.js';
+import { createUsageReportService } from './modules/usage/usage-report.service.js';
+import { usageRoutes } from './modules/usage/usage.routes.js';
+import { createUsageService, type ModelPricing } from './modules/usage/usage.service.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './plugins/authenticate.js';
-import { registerProblemHandler } from './plugins/problem-handler.js';
+import { handleFrameworkError, registerProblemHandler } from './plugins/problem-handler.js';
 
 export interface AppDeps {
   db: Db;
   jwtSecret: string;
   now?: () => Date;
+  /** Run the reservation reaper on a timer (main does; tests call reapExpired themselves). */
+  startReaper?: boolean;
+  /** Where log lines go (stdout when unset); tests pass a memory stream to read what was logged. */
+  logStream?: { write(line: string): void };
 }
 
 // Secrets never reach the logs: credentials in headers, cookies and bodies are censored.
@@ -38,15 +48,26 @@ export const LOG_REDACT_PATHS = [
   '*.api_key',
 ];
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The metering service, exposed for tests and the reaper. */
+    usage: import('./modules/usage/usage.service.js').UsageService;
+  }
+}
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } },
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' }, ...(deps.logStream && { stream: deps.logStream }) },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   // JSON bodies only (login adds the OAuth2 form in its own scope): anything else is a 415.
@@ -95,7 +116,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const users = createUsersService({ db: deps.db });
   const authenticate = createAuthenticate(auth);
   const requireAdmin = createRequireAdmin(authenticate);
-  void requireAdmin;
+  // TODO(chat): price lookups come from the model catalogue once it lands.
+  const pricingOf = (_model: string): ModelPricing | undefined => undefined;
+  const usage = createUsageService({
+    db: deps.db,
+    tiers: config.tiers,
+    rateLimiter,
+    now,
+    pricingOf,
+    reservationTtlMs: config.reservationTtlSeconds * 1000,
+  });
+  const reports = createUsageReportService({ db: deps.db, tiers: config.tiers, now, usage });
+  const admin = createAdminService({ db: deps.db, users, tiers: config.tiers, now });
+  app.decorate('usage', usage);
+  if (deps.startReaper) {
+    const stop = startReservationReaper(usage, config.reaperIntervalSeconds * 1000, app.log);
+    app.addHook('onClose', async () => stop());
+  }
 
   await app.register(healthRoutes, { db: deps.db, version: APP_VERSION });
   await app.register(authRoutes, {
@@ -106,6 +143,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     secureCookies: config.env === 'production',
     allowedOrigins: config.allowedOrigins,
   });
+  await app.register(usageRoutes, { reports, authenticate });
+  await app.register(adminRoutes, { prefix: '/api/admin', admin, requireAdmin });
 
   return app;
 }

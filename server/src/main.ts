@@ -19,7 +19,7 @@ async function main() {
   }
   const db = await openDatabase(config);
   const migrated = await migrateUp(db);
-  const app = await buildApp(config, { db, jwtSecret: resolveJwtSecret(config) });
+  const app = await buildApp(config, { db, jwtSecret: resolveJwtSecret(config), startReaper: true });
   app.log.info(
     { database: db.kind, migrations: migrated.applied, schemaVersion: migrated.to },
     db.kind === 'pglite' ? `embedded database in ${config.dataDir}/pgdata` : 'PostgreSQL database',

@@ -10,9 +10,11 @@ export interface UserRow {
   is_active: boolean;
   tier_updated_at: Date | null;
   created_at: Date;
+  /** The user's own monthly limit, below the tier's; null for none. */
+  monthly_token_cap: number | null;
 }
 
-const COLUMNS = 'id, email, password_hash, tier, role, is_active, tier_updated_at, created_at';
+const COLUMNS = 'id, email, password_hash, tier, role, is_active, tier_updated_at, created_at, monthly_token_cap';
 
 export async function findUserById(db: Queryable, { id }: { id: string }): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);

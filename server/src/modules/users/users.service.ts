@@ -1,4 +1,4 @@
-import type { Db } from '../../db/db.js';
+import type { Db, Queryable } from '../../db/db.js';
 import { AppError } from '../../lib/errors.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { revokeRefreshTokensOfUser } from '../auth/refresh-tokens.repository.js';
@@ -17,12 +17,18 @@ export function createUsersService({ db }: { db: Db }) {
      * Changes tier, active flag or role. Deactivating revokes every refresh token in the same
      * transaction; access tokens stop working at once because each request reloads the user.
      */
-    async updateUser(id: string, changes: { tier?: TierName; isActive?: boolean; role?: 'user' | 'admin' }) {
+    async updateUser(
+      id: string,
+      changes: { tier?: TierName; isActive?: boolean; role?: 'user' | 'admin' },
+      /** Runs in the same transaction, e.g. to write an audit entry that commits with the change. */
+      alsoInTransaction?: (tx: Queryable, before: UserRow, after: UserRow) => Promise<void>,
+    ) {
       return db.transaction(async (tx) => {
         const before = await findUserById(tx, { id });
         if (!before) throw new AppError('NOT_FOUND', 'No such user.');
         const after = (await updateUser(tx, { id, ...changes }))!;
         if (changes.isActive === false) await revokeRefreshTokensOfUser(tx, { userId: id });
+        await alsoInTransaction?.(tx, before, after);
         return { before, after };
       });
     },

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDbKinds } from '../../../test/databases.js';
+import { authHeader, buildTestApp, createUser, type TestApp, type TestUser } from '../../../test/test-app.js';
+
+describe.each(testDbKinds())('admin routes on %s', (kind) => {
+  let t: TestApp;
+  let admin: TestUser;
+  let someone: TestUser;
+  beforeAll(async () => {
+    t = await buildTestApp(kind);
+    admin = await createUser(t.app, { email: `admin-${randomUUID()}@example.com` });
+    await t.db.query("UPDATE users SET role = 'admin' WHERE id = $1", [admin.id]);
+    someone = await createUser(t.app);
+  });
+  afterAll(() => t.close());
+
+  const as = (user: TestUser) => authHeader(user);
+
+  it('refuses every admin route with 403 to a regular user and 401 without a session', async () => {
+    for (const [method, url] of [
+      ['GET', '/api/admin/users'],
+      ['PATCH', `/api/admin/users/${someone.id}`],
+      ['GET', '/api/admin/usage'],
+      ['GET', '/api/admin/audit'],
+    ] as const) {
+      const forbidden = await t.app.inject({ method, url, headers: as(someone), payload: method === 'PATCH' ? { tier: 'advanced' } : undefined });
+      expect(forbidden.statusCode, `${method} ${url}`).toBe(403);
+      expect(forbidden.json().code).toBe('FORBIDDEN');
+      expect((await t.app.inject({ method, url })).statusCode).toBe(401);
+    }
+    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: as(someone) });
+    expect(me.json().tier).toBe('free'); // the refused PATCH changed nothing
+  });
+
+  it('lists users with search, paging and this month usage', async () => {
+    const requestId = randomUUID();
+    await t.app.usage.reserve({ user: { id: someone.id }, requestId, model: 'demo', promptTokens: 1, maxOutputTokens: 1 });
+    await t.app.usage.settle({ requestId, userId: someone.id, model: 'demo', inputTokens: 7, outputTokens: 8, source: 'provider', outcome: 'complete' });
+    const res = await t.app.inject({ method: 'GET', url: `/api/admin/users?q=${encodeURIComponent(someone.email)}`, headers: as(admin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ total: 1, items: [{ id: someone.id, usage: { used: 15, limit: 100_000 } }] });
+    expect(JSON.stringify(res.json())).not.toContain('password');
+    const page = await t.app.inject({ method: 'GET', url: '/api/admin/users?limit=1&offset=1', headers: as(admin) });
+    expect(page.json().items).toHaveLength(1);
+    expect(page.json().total).toBeGreaterThanOrEqual(2);
+    const bad = await t.app.inject({ method: 'GET', url: '/api/admin/users?limit=0', headers: as(admin) });
+    expect(bad.statusCode).toBe(422);
+  });
+
+  it("changes a user's tier (setting tier_updated_at) and writes the audit log with before and after", async () => {
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { tier: 'builder' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ tier: 'builder' });
+    expect(res.json().tier_updated_at).not.toBeNull();
+    const audit = await t.app.inject({ method: 'GET', url: '/api/admin/audit', headers: as(admin) });
+    expect(audit.json().items[0]).toMatchObject({
+      actor_email: admin.email,
+      action: 'user.update',
+      target_user_id: someone.id,
+      before: { tier: 'free' },
+      after: { tier: 'builder' },
+    });
+    const limits = await t.app.inject({ method: 'GET', url: '/api/usage', headers: as(someone) });
+    expect(limits.json()).toMatchObject({ tier: 'builder', limit: 5_000_000 }); // on the very next request
+  });
+
+  it('deactivates a user: their tokens stop working at once and their refresh tokens are revoked', async () => {
+    const victim = await createUser(t.app);
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${victim.id}`, headers: as(admin), payload: { is_active: false } });
+    expect(res.json().is_active).toBe(false);
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: as(victim) })).statusCode).toBe(401);
+    const refresh = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', cookies: { refresh_token: victim.refreshCookie } });
+    expect(refresh.statusCode).toBe(401);
+  });
+
+  it('answers 404 for an unknown user, 422 for a malformed id or an empty or unknown change', async () => {
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${randomUUID()}`, headers: as(admin), payload: { tier: 'free' } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'PATCH', url: '/api/admin/users/not-a-uuid', headers: as(admin), payload: { tier: 'free' } })).statusCode).toBe(422);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: {} })).statusCode).toBe(422);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { tier: 'platinum' } })).statusCode).toBe(422);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { email: 'x@y.z' } })).statusCode).toBe(422);
+  });
+
+  it('does not let an admin deactivate or demote themselves', async () => {
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${admin.id}`, headers: as(admin), payload: { is_active: false } });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('shows usage totals by tier, model and day', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/admin/usage', headers: as(admin) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.totals.total_tokens).toBeGreaterThanOrEqual(15);
+    expect(body.by_tier.map((x: { tier: string }) => x.tier)).toEqual(expect.arrayContaining(['free', 'builder']));
+    expect(body.by_model).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'demo' })]));
+    expect(body.by_day.length).toBeGreaterThanOrEqual(1);
+  });
+});

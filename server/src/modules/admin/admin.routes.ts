@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { toUserResponse, userResponse } from '../users/users.schemas.js';
+import { monthQuery } from '../usage/usage.schemas.js';
+import type { AdminService } from './admin.service.js';
+import { adminUsageResponse, auditResponse, listUsersQuery, listUsersResponse, updateUserBody, userIdParams } from './admin.schemas.js';
+
+export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAdmin: Authenticate }> = async (app, opts) => {
+  const { admin } = opts;
+  const tags = ['admin'];
+  const security = [{ bearerAuth: [] }];
+  // Every route here needs the admin role: 401 without a session, 403 for other users.
+  app.addHook('onRequest', opts.requireAdmin);
+
+  app.get('/users', {
+    schema: { tags, security, summary: 'Users with their usage this month', querystring: listUsersQuery, response: { 200: listUsersResponse } },
+    handler: async (request) => admin.listUsers(request.query),
+  });
+
+  app.patch('/users/:id', {
+    schema: { tags, security, summary: "Change a user's tier, active flag or role (audited)", params: userIdParams, body: updateUserBody, response: { 200: userResponse } },
+    handler: async (request) => toUserResponse(await admin.updateUser(currentUser(request), request.params.id, request.body)),
+  });
+
+  app.get('/usage', {
+    schema: { tags, security, summary: 'Usage totals by tier, model and day', querystring: monthQuery, response: { 200: adminUsageResponse } },
+    handler: async (request) => admin.usageTotals(request.query.month),
+  });
+
+  app.get('/audit', {
+    schema: { tags, security, summary: 'The latest admin changes', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }), response: { 200: auditResponse } },
+    handler: async (request) => ({
+      items: (await admin.auditLog(request.query.limit)).map((e) => ({ ...e, created_at: new Date(e.created_at).toISOString() })),
+    }),
+  });
+};

@@ -1,0 +1,67 @@
+// What a user (or an admin, for any user) sees of a month: limit, used, reserved, remaining, and
+// breakdowns by model and by day.
+import type { Db } from '../../db/db.js';
+import { TIER_NAMES, type TierName, type TierTable } from '../tiers/tiers.js';
+import { monthOf, monthResetsAt } from './month.js';
+import { nanoToUsd } from './pricing.js';
+import { setMonthlyTokenCap, sumUsageByDay, sumUsageByModel } from './usage-report.repository.js';
+import { findMonthlyUsage } from './usage.repository.js';
+import type { UsageResponse } from './usage.schemas.js';
+import type { UsageService } from './usage.service.js';
+
+export function createUsageReportService({ db, tiers, now, usage }: { db: Db; tiers: TierTable; now: () => Date; usage: UsageService }) {
+  return {
+    async monthSummary(user: { id: string; tier: TierName; monthly_token_cap: number | null }, month = monthOf(now())) {
+      const row = await findMonthlyUsage(db, { userId: user.id, month });
+      const { tier, limit } = usage.limitsFor(user);
+      const used = Number(row?.total_tokens ?? 0);
+      const reserved = Number(row?.reserved_tokens ?? 0);
+      return {
+        month,
+        limit: tier.monthlyTokens,
+        effective_limit: limit,
+        used,
+        reserved,
+        remaining: Math.max(0, limit - used - reserved),
+        requests: Number(row?.request_count ?? 0),
+        cost_usd: nanoToUsd(row?.cost_nanousd ?? 0),
+        resets_at: monthResetsAt(month).toISOString(),
+      };
+    },
+
+    async report(user: { id: string; tier: TierName; monthly_token_cap: number | null }, month?: string): Promise<UsageResponse> {
+      const summary = await this.monthSummary(user, month);
+      const [byModel, byDay] = await Promise.all([
+        sumUsageByModel(db, { userId: user.id, month: summary.month }),
+        sumUsageByDay(db, { userId: user.id, month: summary.month }),
+      ]);
+      return {
+        ...summary,
+        tier: user.tier,
+        personal_cap: user.monthly_token_cap === null ? null : Number(user.monthly_token_cap),
+        by_model: byModel.map((m) => ({
+          model: m.model,
+          requests: Number(m.requests),
+          input_tokens: Number(m.input_tokens),
+          output_tokens: Number(m.output_tokens),
+          total_tokens: Number(m.total_tokens),
+          cost_usd: nanoToUsd(m.cost_nanousd),
+        })),
+        by_day: byDay.map((d) => ({ date: d.date, requests: Number(d.requests), total_tokens: Number(d.total_tokens) })),
+      };
+    },
+
+    setCap: (userId: string, cap: number | null) => setMonthlyTokenCap(db, { userId, cap }),
+
+    publicTiers() {
+      return TIER_NAMES.map((name) => ({
+        name,
+        monthly_tokens: tiers[name].monthlyTokens,
+        requests_per_minute: tiers[name].requestsPerMinute,
+        models: tiers[name].models,
+      }));
+    },
+  };
+}
+
+export type UsageReportService = ReturnType<typeof createUsageReportService>;

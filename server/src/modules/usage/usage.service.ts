@@ -1,0 +1,208 @@
+// The business core: a model call may start only after its worst case is reserved against the
+// month's limit (invariant 1), and every call that started ends as exactly one usage record with
+// the monthly aggregate moved in the same transaction (invariant 2).
+import type { Db } from '../../db/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
+import { getTierLimits, type TierName, type TierTable } from '../tiers/tiers.js';
+import { monthOf, monthResetsAt } from './month.js';
+import { costNanoUsd, type ModelPrice } from './pricing.js';
+import {
+  deleteReservation,
+  ensureMonthlyUsage,
+  findExpiredReservationIds,
+  insertReservation,
+  insertUsageRecordAndAggregate,
+  lockMonthlyUsage,
+} from './usage.repository.js';
+
+export interface ModelPricing extends ModelPrice {
+  provider: string;
+}
+
+export interface UsageServiceDeps {
+  db: Db;
+  tiers: TierTable;
+  rateLimiter: RateLimiter;
+  now: () => Date;
+  /** Provider and prices of a catalogue model; undefined for an unknown id. */
+  pricingOf: (modelId: string) => ModelPricing | undefined;
+  /** A reservation older than this was left by a crashed process; the reaper settles it. */
+  reservationTtlMs: number;
+}
+
+export interface ReserveInput {
+  user: { id: string };
+  requestId: string;
+  model: string;
+  promptTokens: number;
+  maxOutputTokens: number;
+  conversationId?: string | null;
+  messageId?: string | null;
+}
+
+export interface SettleInput {
+  requestId: string;
+  userId: string;
+  conversationId?: string | null;
+  messageId?: string | null;
+  provider?: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  source: 'provider' | 'estimate';
+  outcome: 'complete' | 'stopped' | 'failed';
+}
+
+/**
+ * Our tokenizer's count of a prompt can fall short of a provider's (message framing, other
+ * vocabularies). The reservation covers the prompt with this margin so that the settled, real
+ * count stays inside it and the hard cap holds.
+ */
+export function promptReservation(promptTokens: number): number {
+  return Math.ceil(promptTokens * 1.1) + 16;
+}
+
+export function createUsageService(deps: UsageServiceDeps) {
+  const { db, now } = deps;
+
+  function limitsFor(user: { tier: TierName; monthly_token_cap: number | null }) {
+    const tier = getTierLimits(deps.tiers, user.tier);
+    const limit = user.monthly_token_cap === null ? tier.monthlyTokens : Math.min(tier.monthlyTokens, Number(user.monthly_token_cap));
+    return { tier, limit };
+  }
+
+  async function loadUser(q: Pick<Db, 'query'>, id: string) {
+    const { rows } = await q.query<{ tier: TierName; monthly_token_cap: number | null }>(
+      'SELECT tier, monthly_token_cap FROM users WHERE id = $1',
+      [id],
+    );
+    if (!rows[0]) throw new AppError('UNAUTHENTICATED');
+    return rows[0];
+  }
+
+  return {
+    limitsFor,
+
+    /**
+     * Reserves prompt (with margin) + output cap against the month under a row lock. If the whole
+     * does not fit, the output cap is lowered to what remains; if not even the prompt and one
+     * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
+     */
+    async reserve(input: ReserveInput): Promise<{ maxOutputTokens: number; reservedTokens: number; month: string }> {
+      const user = await loadUser(db, input.user.id);
+      const { tier, limit } = limitsFor(user);
+      await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
+      const pricing = deps.pricingOf(input.model);
+      const month = monthOf(now());
+      const promptShare = promptReservation(input.promptTokens);
+
+      return db.transaction(async (tx) => {
+        await ensureMonthlyUsage(tx, { userId: input.user.id, month });
+        const usage = await lockMonthlyUsage(tx, { userId: input.user.id, month });
+        const available = limit - usage.total_tokens - usage.reserved_tokens;
+        if (available < promptShare + 1) {
+          const resetsAt = monthResetsAt(month).toISOString();
+          throw new AppError(
+            'QUOTA_EXCEEDED',
+            `This request needs about ${promptShare + 1} tokens but only ${Math.max(0, available)} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.slice(0, 10)}.`,
+            { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: Math.max(0, available), resets_at: resetsAt },
+          );
+        }
+        const maxOutputTokens = Math.min(input.maxOutputTokens, available - promptShare);
+        const tokens = promptShare + maxOutputTokens;
+        await insertReservation(tx, {
+          request_id: input.requestId,
+          user_id: input.user.id,
+          month,
+          tokens,
+          prompt_tokens: input.promptTokens,
+          model: input.model,
+          provider: pricing?.provider ?? 'unknown',
+          conversation_id: input.conversationId ?? null,
+          message_id: input.messageId ?? null,
+          expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
+        });
+        return { maxOutputTokens, reservedTokens: tokens, month };
+      });
+    },
+
+    /**
+     * Releases the reservation and records the real usage in one transaction. Idempotent by
+     * request id: a retried settle, or one racing the reaper, counts once.
+     */
+    async settle(input: SettleInput): Promise<{ recorded: boolean }> {
+      const pricing = deps.pricingOf(input.model);
+      const cost = pricing ? costNanoUsd(pricing, input.inputTokens, input.outputTokens) : 0n;
+      return db.transaction(async (tx) => {
+        const reservation = await deleteReservation(tx, { requestId: input.requestId });
+        const recorded = await insertUsageRecordAndAggregate(tx, {
+          requestId: input.requestId,
+          userId: input.userId,
+          // A call is charged to the month it started in, whose budget it reserved.
+          month: reservation?.month ?? monthOf(now()),
+          conversationId: input.conversationId ?? reservation?.conversation_id ?? null,
+          messageId: input.messageId ?? reservation?.message_id ?? null,
+          provider: input.provider ?? reservation?.provider ?? pricing?.provider ?? 'unknown',
+          model: input.model,
+          inputTokens: Math.max(0, Math.round(input.inputTokens)),
+          outputTokens: Math.max(0, Math.round(input.outputTokens)),
+          costNanoUsd: cost,
+          source: input.source,
+          outcome: input.outcome,
+          createdAt: now(),
+        });
+        return { recorded };
+      });
+    },
+
+    /** Gives a reservation back without a record: for calls refused before any upstream request. */
+    async release({ requestId }: { requestId: string }): Promise<void> {
+      await db.transaction((tx) => deleteReservation(tx, { requestId }));
+    },
+
+    /**
+     * Settles reservations left by a crashed process. What the dead call generated is unknown;
+     * it is recorded as failed with the prompt it sent (estimated), so it still counts exactly once.
+     */
+    async reapExpired(): Promise<number> {
+      const ids = await findExpiredReservationIds(db, { now: now(), limit: 500 });
+      let reaped = 0;
+      for (const requestId of ids) {
+        const done = await db.transaction(async (tx) => {
+          const r = await deleteReservation(tx, { requestId });
+          if (!r) return false; // settled meanwhile by its own process
+          const pricing = deps.pricingOf(r.model);
+          await insertUsageRecordAndAggregate(tx, {
+            requestId,
+            userId: r.user_id,
+            month: r.month,
+            conversationId: r.conversation_id,
+            messageId: r.message_id,
+            provider: r.provider,
+            model: r.model,
+            inputTokens: Number(r.prompt_tokens),
+            outputTokens: 0,
+            costNanoUsd: pricing ? costNanoUsd(pricing, Number(r.prompt_tokens), 0) : 0n,
+            source: 'estimate',
+            outcome: 'failed',
+            createdAt: now(),
+          });
+          if (r.message_id) {
+            // The reply that was streaming when its process died: keep its text, mark it failed.
+            await tx.query(
+              `UPDATE messages SET status = 'failed', error = COALESCE(error, 'The server stopped while writing this reply.')
+               WHERE id = $1 AND status = 'streaming'`,
+              [r.message_id],
+            );
+          }
+          return true;
+        });
+        if (done) reaped += 1;
+      }
+      return reaped;
+    },
+  };
+}
+
+export type UsageService = ReturnType<typeof createUsageService>;
