@@ -11,6 +11,8 @@ import {
   mergeTierLimits,
   tierOverridesSchema,
 } from './modules/tiers/tiers.js';
+import { readModelsConfig } from './modules/models/models.config.js';
+import type { ModelsConfig } from './modules/models/models.types.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -19,15 +21,16 @@ export class ConfigError extends Error {
   }
 }
 
-const intFromEnv = (min: number, fallback: number) =>
+const intFromEnv = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === '') return fallback;
       const n = Number(v);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number >= ${min}, got "${v}"` });
+      if (!Number.isInteger(n) || n < min || n > max) {
+        const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+        ctx.addIssue({ code: 'custom', message: `must be a whole number ${range}, got "${v}"` });
         return z.NEVER;
       }
       return n;
@@ -41,7 +44,7 @@ const boolFromEnv = (fallback: boolean) =>
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: intFromEnv(0, 3000),
+  PORT: intFromEnv(0, 3000, 65_535),
   HOST: z.string().min(1).default('localhost'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
@@ -61,6 +64,10 @@ const envSchema = z.object({
   AUTH_RATE_LIMIT_PER_EMAIL: intFromEnv(1, 10),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: intFromEnv(1, 60),
   TIER_LIMITS_FILE: z.string().optional(),
+  RESERVATION_TTL_SECONDS: intFromEnv(10, 15 * 60),
+  REAPER_INTERVAL_SECONDS: intFromEnv(1, 30),
+  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: intFromEnv(100, 120_000),
+  UPSTREAM_IDLE_TIMEOUT_MS: intFromEnv(100, 60_000),
 });
 
 export interface Config {
@@ -80,6 +87,13 @@ export interface Config {
   bodyLimitBytes: number;
   authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
   tiers: TierTable;
+  /** A token reservation older than this was abandoned by a dead process; the reaper settles it. */
+  reservationTtlSeconds: number;
+  reaperIntervalSeconds: number;
+  /** The model catalogue and provider credentials (server/src/modules/models/models.config.ts). */
+  models: ModelsConfig;
+  /** How long a model may take to start answering, and to send its next piece once it has. */
+  upstream: { firstTokenTimeoutMs: number; idleTimeoutMs: number };
 }
 
 /** JWT_SECRET must carry at least 256 bits: 32 bytes of UTF-8 (e.g. `openssl rand -hex 32`). */
@@ -87,22 +101,26 @@ export const MIN_JWT_SECRET_BYTES = 32;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const parsed = envSchema.safeParse(env);
+  // An empty value (`JWT_SECRET=` in a .env file) means "not set", for every variable alike.
+  const values = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = envSchema.safeParse(values);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
 
-  if (e.JWT_SECRET !== undefined && Buffer.byteLength(e.JWT_SECRET) < MIN_JWT_SECRET_BYTES) {
+  // Checked even when other values failed, so that one start-up lists every bad value at once.
+  const jwtSecret = values.JWT_SECRET;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < MIN_JWT_SECRET_BYTES) {
     problems.push(`JWT_SECRET: must be at least 256 bits (32 bytes); generate one with "openssl rand -hex 32"`);
   }
-  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+  if (values.NODE_ENV === 'production' && jwtSecret === undefined) {
     problems.push('JWT_SECRET: required when NODE_ENV=production (generate one with "openssl rand -hex 32")');
   }
 
-  const tiers = readTierLimits(env, e.TIER_LIMITS_FILE, problems);
-  if (problems.length) throw new ConfigError(problems);
+  const tiers = readTierLimits(env, values.TIER_LIMITS_FILE, problems);
+  const models = readModelsConfig(env, problems);
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const e = parsed.data;
 
   return {
     env: e.NODE_ENV,
@@ -124,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: e.AUTH_RATE_LIMIT_WINDOW_SECONDS,
     },
     tiers: tiers ?? DEFAULT_TIER_LIMITS,
+    reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
+    reaperIntervalSeconds: e.REAPER_INTERVAL_SECONDS,
+    models,
+    upstream: { firstTokenTimeoutMs: e.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS, idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS },
   };
 }
 

@@ -15,7 +15,19 @@ export const ERRORS = {
   ORIGIN_NOT_ALLOWED: { status: 403, title: 'This origin may not use the session cookie' },
   FORBIDDEN: { status: 403, title: 'You do not have permission to do this' },
   RATE_LIMITED: { status: 429, title: 'Too many requests; wait and try again' },
+  QUOTA_EXCEEDED: { status: 429, title: "You have used this month's tokens" },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; try again shortly' },
+  // Conversations, chat and models.
+  CONVERSATION_NOT_FOUND: { status: 404, title: 'There is no such conversation' },
+  MESSAGE_NOT_FOUND: { status: 404, title: 'There is no such message in this conversation' },
+  INVALID_CURSOR: { status: 422, title: 'The cursor is not valid; start again from the first page' },
+  NOTHING_TO_REGENERATE: { status: 409, title: 'There is no message to answer again yet' },
+  PROMPT_TOO_LONG: { status: 422, title: "The message does not fit in the model's context window" },
+  MODEL_NOT_FOUND: { status: 404, title: 'There is no such model' },
+  MODEL_NOT_ALLOWED: { status: 403, title: 'Your plan does not include this model' },
+  UPSTREAM_ERROR: { status: 502, title: 'The model provider could not answer' },
+  UPSTREAM_UNAVAILABLE: { status: 502, title: 'The model provider cannot be reached' },
+  UPSTREAM_TIMEOUT: { status: 504, title: 'The model provider took too long to answer' },
   INTERNAL: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

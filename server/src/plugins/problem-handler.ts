@@ -45,6 +45,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'NOT_FOUND',
 };
 
+/**
+ * Fastify answers a few errors before routing (a URL that cannot be decoded) without reaching the
+ * error handler; pass this as the `frameworkErrors` option so they are problem+json as well.
+ */
+export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(reply, (error.code && FASTIFY_CODES[error.code]) || 'MALFORMED_REQUEST');
+}
+
 export function registerProblemHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {

@@ -1,0 +1,56 @@
+// The seam between chat and metering. The chat service calls these around every upstream model
+// call (see model-call.ts); server/src/modules/usage/ implements them against PostgreSQL.
+import type { TierName } from '../tiers/tiers.js';
+
+export interface ReserveRequest {
+  user: { id: string; tier: TierName };
+  /** Fresh per model call; reserve, settle and release of one call share it. */
+  requestId: string;
+  /** Catalogue model id. */
+  model: string;
+  promptTokens: number;
+  maxOutputTokens: number;
+  conversationId: string;
+  /** The assistant message this call writes (its row exists by the time the upstream is called). */
+  messageId: string;
+}
+
+export interface SettleRequest {
+  requestId: string;
+  userId: string;
+  conversationId: string;
+  messageId: string;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** 'provider' when the provider reported the usage, 'estimate' when counted with gpt-tokenizer. */
+  source: 'provider' | 'estimate';
+  outcome: 'complete' | 'stopped' | 'failed';
+}
+
+export interface UsageMeter {
+  /**
+   * Before the upstream call. May throw an AppError (e.g. 429 QUOTA_EXCEEDED): the client then
+   * gets a problem response and nothing is stored. Returns the output cap to pass to the model,
+   * possibly lower than asked.
+   */
+  reserve(request: ReserveRequest): Promise<{ maxOutputTokens: number }>;
+  /** Exactly once per upstream call that started, whatever its outcome. */
+  settle(request: SettleRequest): Promise<unknown>;
+  /** For a reserved call that never reached the upstream. */
+  release(request: { requestId: string }): Promise<unknown>;
+}
+
+/**
+ * Meters nothing: it grants every reservation and records nothing, which is all it can honestly
+ * do without the usage tables.
+ * TODO(usage): replace with the metering service from server/src/modules/usage/ in app.ts.
+ */
+export const unmeteredUsage: UsageMeter = {
+  async reserve({ maxOutputTokens }) {
+    return { maxOutputTokens };
+  },
+  async settle() {},
+  async release() {},
+};
