@@ -19,20 +19,35 @@ import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { startReservationReaper } from './modules/usage/reaper.js';
 import { createUsageReportService } from './modules/usage/usage-report.service.js';
+import { createMetrics } from './modules/metrics/metrics.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
 import { createUsageService, type ModelPricing } from './modules/usage/usage.service.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { chatRoutes } from './modules/chat/chat.routes.js';
+import { createChatService } from './modules/chat/chat.service.js';
+import { createModelCaller } from './modules/chat/model-call.js';
+import { createLanguageModelRegistry } from './modules/chat/providers/registry.js';
+import type { UsageMeter } from './modules/chat/usage-meter.js';
+import { conversationsRoutes } from './modules/conversations/conversations.routes.js';
+import { createConversationsService } from './modules/conversations/conversations.service.js';
+import { modelsRoutes } from './modules/models/models.routes.js';
+import { createModelsService } from './modules/models/models.service.js';
 import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './plugins/authenticate.js';
 import { handleFrameworkError, registerProblemHandler } from './plugins/problem-handler.js';
+import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './plugins/static-web.js';
 
 export interface AppDeps {
   db: Db;
   jwtSecret: string;
   now?: () => Date;
+  /** Meters model calls (chat/usage-meter.ts); tests pass a recording one. */
+  usageMeter?: UsageMeter;
   /** Run the reservation reaper on a timer (main does; tests call reapExpired themselves). */
   startReaper?: boolean;
   /** Where log lines go (stdout when unset); tests pass a memory stream to read what was logged. */
   logStream?: { write(line: string): void };
+  /** The built web app to serve (default: web/dist when it has been built); false serves none. */
+  webDist?: string | false;
 }
 
 // Secrets never reach the logs: credentials in headers, cookies and bodies are censored.
@@ -40,6 +55,11 @@ export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
+  // ...also when a module logs request.headers itself, under any key.
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
   '*.password',
   '*.current_password',
   '*.new_password',
@@ -116,14 +136,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const users = createUsersService({ db: deps.db });
   const authenticate = createAuthenticate(auth);
   const requireAdmin = createRequireAdmin(authenticate);
-  // TODO(chat): price lookups come from the model catalogue once it lands.
-  const pricingOf = (_model: string): ModelPricing | undefined => undefined;
+  const metrics = createMetrics();
+  metrics.register(app, config.metricsToken);
+  const models = createModelsService({ config: config.models, tiers: config.tiers });
+  const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
   const usage = createUsageService({
     db: deps.db,
     tiers: config.tiers,
     rateLimiter,
     now,
     pricingOf,
+    metrics: metrics.usage,
     reservationTtlMs: config.reservationTtlSeconds * 1000,
   });
   const reports = createUsageReportService({ db: deps.db, tiers: config.tiers, now, usage });
@@ -145,6 +168,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(usageRoutes, { reports, authenticate });
   await app.register(adminRoutes, { prefix: '/api/admin', admin, requireAdmin });
+  const conversations = createConversationsService({ db: deps.db, models, now });
+  const callModel = createModelCaller({
+    usage: deps.usageMeter ?? usage,
+    languageModelFor: createLanguageModelRegistry(config.models.providers),
+    timeouts: config.upstream,
+    log: app.log,
+  });
+  const chat = createChatService({ conversations, models, callModel, log: app.log });
+  await app.register(modelsRoutes, { models, authenticate });
+  await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });
+  await app.register(chatRoutes, { chat, authenticate });
+
+  // The web app last: its GET /* fallback only answers paths that no route above claims.
+  const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
+  if (webDist && webDistExists(webDist)) await app.register(staticWeb, { root: webDist });
 
   return app;
 }

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runMain, stopAllProcesses, tempDir } from '../test/spawn-server.js';
@@ -268,5 +269,18 @@ describe('starting the real server with a bad configuration', () => {
     expectCleanFailure(out);
     expect(out.stderr).toMatch(/^Failed to start: .*ECONNREFUSED/m);
     expect(out.stderr).not.toContain('secret-pw');
+  });
+
+  it('exits non-zero with a one-line reason when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = blocker.address() as AddressInfo;
+      const out = await runMain({ cwd: dir.path, env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dir.path, 'data') } });
+      expectCleanFailure(out);
+      expect(out.stderr).toMatch(/^Failed to start: .*EADDRINUSE/m);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

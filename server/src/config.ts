@@ -66,6 +66,7 @@ const envSchema = z.object({
   TIER_LIMITS_FILE: z.string().optional(),
   RESERVATION_TTL_SECONDS: intFromEnv(10, 15 * 60),
   REAPER_INTERVAL_SECONDS: intFromEnv(1, 30),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: intFromEnv(100, 120_000),
   UPSTREAM_IDLE_TIMEOUT_MS: intFromEnv(100, 60_000),
 });
@@ -90,6 +91,8 @@ export interface Config {
   /** A token reservation older than this was abandoned by a dead process; the reaper settles it. */
   reservationTtlSeconds: number;
   reaperIntervalSeconds: number;
+  /** When set, /metrics needs "Authorization: Bearer <token>". */
+  metricsToken: string | undefined;
   /** The model catalogue and provider credentials (server/src/modules/models/models.config.ts). */
   models: ModelsConfig;
   /** How long a model may take to start answering, and to send its next piece once it has. */
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tiers: tiers ?? DEFAULT_TIER_LIMITS,
     reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
     reaperIntervalSeconds: e.REAPER_INTERVAL_SECONDS,
+    metricsToken: e.METRICS_TOKEN,
     models,
     upstream: { firstTokenTimeoutMs: e.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS, idleTimeoutMs: e.UPSTREAM_IDLE_TIMEOUT_MS },
   };

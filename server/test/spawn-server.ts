@@ -112,6 +112,8 @@ export interface ServerProcess {
   stderr(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves with how it exited. */
   stop(): Promise<ProcessOutput>;
+  /** Sends signal to the whole process group at once (SIGKILL: a crash, nothing cleans up). */
+  kill(signal: NodeJS.Signals): Promise<ProcessOutput>;
 }
 
 /**
@@ -168,6 +170,10 @@ export async function startServer({
     stdout: t.stdout,
     stderr: t.stderr,
     stop: () => stop(t),
+    kill: (signal) => {
+      killGroup(t.child, signal);
+      return t.exited;
+    },
   };
 }
 

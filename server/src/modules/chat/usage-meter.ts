@@ -42,15 +42,3 @@ export interface UsageMeter {
   release(request: { requestId: string }): Promise<unknown>;
 }
 
-/**
- * Meters nothing: it grants every reservation and records nothing, which is all it can honestly
- * do without the usage tables.
- * TODO(usage): replace with the metering service from server/src/modules/usage/ in app.ts.
- */
-export const unmeteredUsage: UsageMeter = {
-  async reserve({ maxOutputTokens }) {
-    return { maxOutputTokens };
-  },
-  async settle() {},
-  async release() {},
-};

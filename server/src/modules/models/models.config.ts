@@ -72,10 +72,13 @@ export function readModelsConfig(env: NodeJS.ProcessEnv, problems: string[]): Mo
   const providers: ProviderSettings = { demo: { tokenDelayMs: intFrom(env, 'DEMO_TOKEN_DELAY_MS', 0, problems) ?? 15 } };
   const openaiKey = env.OPENAI_API_KEY?.trim();
   const anthropicKey = env.ANTHROPIC_API_KEY?.trim();
+  const openaiUrl = httpUrl(env, 'OPENAI_BASE_URL', problems);
+  const anthropicUrl = httpUrl(env, 'ANTHROPIC_BASE_URL', problems);
   const compatibleUrl = httpUrl(env, 'OPENAI_COMPATIBLE_BASE_URL', problems);
-  if (openaiKey) providers.openai = { apiKey: openaiKey, baseURL: httpUrl(env, 'OPENAI_BASE_URL', problems) };
-  if (anthropicKey) providers.anthropic = { apiKey: anthropicKey, baseURL: httpUrl(env, 'ANTHROPIC_BASE_URL', problems) };
-  if (compatibleUrl) providers.openaiCompatible = { baseURL: compatibleUrl, apiKey: env.OPENAI_COMPATIBLE_API_KEY?.trim() || undefined };
+  const compatibleKey = env.OPENAI_COMPATIBLE_API_KEY?.trim() || undefined;
+  if (openaiKey) providers.openai = { apiKey: openaiKey, baseURL: openaiUrl };
+  if (anthropicKey) providers.anthropic = { apiKey: anthropicKey, baseURL: anthropicUrl };
+  if (compatibleUrl) providers.openaiCompatible = { baseURL: compatibleUrl, apiKey: compatibleKey };
 
   const compatibleLimits = {
     contextWindow: intFrom(env, 'OPENAI_COMPATIBLE_CONTEXT_WINDOW', 256, problems) ?? GENERIC_LIMITS.contextWindow,
@@ -90,7 +93,6 @@ export function readModelsConfig(env: NodeJS.ProcessEnv, problems: string[]): Mo
   for (const [listVar, provider, configured, needs] of fromEnv) {
     const names = listFromEnv(env, listVar);
     if (names.length && !configured) problems.push(`${listVar}: set ${needs} as well, or remove the list`);
-    if (!names.length && configured) problems.push(`${needs}: set ${listVar} too (comma-separated model names), or use MODELS_FILE`);
     for (const id of names) {
       if (!MODEL_ID.test(id)) problems.push(`${listVar}: "${id}" is not a valid model name`);
       else models.push(specFor(provider, { id }, provider === 'openai-compatible' ? compatibleLimits : GENERIC_LIMITS));
@@ -118,6 +120,11 @@ export function readModelsConfig(env: NodeJS.ProcessEnv, problems: string[]): Mo
     if (problems.length === before) defaultModel ??= parsed?.default_model;
   }
 
+  for (const [listVar, provider, configured, needs] of fromEnv) {
+    if (configured && !models.some((m) => m.provider === provider)) {
+      problems.push(`${needs}: set ${listVar} too (comma-separated model names), or list its models in MODELS_FILE`);
+    }
+  }
   const seen = new Set<string>();
   for (const m of models) {
     if (seen.has(m.id)) problems.push(`model "${m.id}" is configured twice; model ids must be unique (give one an "id" in MODELS_FILE)`);

@@ -62,7 +62,9 @@ export function mergeTierLimits(
 ): TierTable {
   const out = {} as TierTable;
   for (const tier of TIER_NAMES) {
-    out[tier] = { ...base[tier], ...fileOverrides[tier], ...valueOverrides[tier] };
+    const merged = { ...base[tier], ...fileOverrides[tier], ...valueOverrides[tier] };
+    // A copy all the way down: changing the result never changes the defaults.
+    out[tier] = { ...merged, models: [...merged.models] };
   }
   return out;
 }

@@ -2,7 +2,10 @@
 // month's limit (invariant 1), and every call that started ends as exactly one usage record with
 // the monthly aggregate moved in the same transaction (invariant 2).
 import type { Db } from '../../db/db.js';
+import { retryOnConnectionLoss } from '../../db/retry.js';
+import { countTextTokens } from '../chat/tokens.js';
 import { AppError } from '../../lib/errors.js';
+import type { UsageMetrics } from '../metrics/metrics.js';
 import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
 import { getTierLimits, type TierName, type TierTable } from '../tiers/tiers.js';
 import { monthOf, monthResetsAt } from './month.js';
@@ -29,6 +32,7 @@ export interface UsageServiceDeps {
   pricingOf: (modelId: string) => ModelPricing | undefined;
   /** A reservation older than this was left by a crashed process; the reaper settles it. */
   reservationTtlMs: number;
+  metrics?: UsageMetrics;
 }
 
 export interface ReserveInput {
@@ -72,8 +76,8 @@ export function createUsageService(deps: UsageServiceDeps) {
     return { tier, limit };
   }
 
-  async function loadUser(q: Pick<Db, 'query'>, id: string) {
-    const { rows } = await q.query<{ tier: TierName; monthly_token_cap: number | null }>(
+  async function loadUser(id: string) {
+    const { rows } = await db.query<{ tier: TierName; monthly_token_cap: number | null }>(
       'SELECT tier, monthly_token_cap FROM users WHERE id = $1',
       [id],
     );
@@ -81,50 +85,126 @@ export function createUsageService(deps: UsageServiceDeps) {
     return rows[0];
   }
 
+  function quotaExceeded(month: string, limit: number, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
+    const available = Math.max(0, limit - usage.total_tokens - usage.reserved_tokens);
+    const resetsAt = monthResetsAt(month).toISOString();
+    return new AppError(
+      'QUOTA_EXCEEDED',
+      `This request needs about ${needed} tokens but only ${available} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.slice(0, 10)}.`,
+      { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt },
+    );
+  }
+
+  /**
+   * Reserves prompt (with margin) + output cap against the month under a row lock. If the whole
+   * does not fit, the output cap is lowered to what remains; if not even the prompt and one
+   * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
+   */
+  async function reserveBudget(input: ReserveInput) {
+    const user = await loadUser(input.user.id);
+    const { tier, limit } = limitsFor(user);
+    await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
+    const month = monthOf(now());
+    const promptShare = promptReservation(input.promptTokens);
+
+    return db.transaction(async (tx) => {
+      await ensureMonthlyUsage(tx, { userId: input.user.id, month });
+      const usage = await lockMonthlyUsage(tx, { userId: input.user.id, month });
+      const available = limit - usage.total_tokens - usage.reserved_tokens;
+      if (available < promptShare + 1) throw quotaExceeded(month, limit, promptShare + 1, usage);
+      const maxOutputTokens = Math.min(input.maxOutputTokens, available - promptShare);
+      const tokens = promptShare + maxOutputTokens;
+      await insertReservation(tx, {
+        request_id: input.requestId,
+        user_id: input.user.id,
+        month,
+        tokens,
+        prompt_tokens: input.promptTokens,
+        model: input.model,
+        provider: deps.pricingOf(input.model)?.provider ?? 'unknown',
+        conversation_id: input.conversationId ?? null,
+        message_id: input.messageId ?? null,
+        expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
+      });
+      return { maxOutputTokens, reservedTokens: tokens, month };
+    });
+  }
+
+  async function settleCall(input: SettleInput) {
+    const pricing = deps.pricingOf(input.model);
+    const inputTokens = Math.max(0, Math.round(input.inputTokens));
+    const outputTokens = Math.max(0, Math.round(input.outputTokens));
+    return db.transaction(async (tx) => {
+      const reservation = await deleteReservation(tx, { requestId: input.requestId });
+      const recorded = await insertUsageRecordAndAggregate(tx, {
+        requestId: input.requestId,
+        userId: input.userId,
+        // A call is charged to the month it started in, whose budget it reserved.
+        month: reservation?.month ?? monthOf(now()),
+        conversationId: input.conversationId ?? reservation?.conversation_id ?? null,
+        messageId: input.messageId ?? reservation?.message_id ?? null,
+        provider: input.provider ?? reservation?.provider ?? pricing?.provider ?? 'unknown',
+        model: input.model,
+        inputTokens,
+        outputTokens,
+        costNanoUsd: pricing ? costNanoUsd(pricing, inputTokens, outputTokens) : 0n,
+        source: input.source,
+        outcome: input.outcome,
+        createdAt: now(),
+      });
+      return { recorded };
+    });
+  }
+
+  /** Settles one abandoned reservation; false if its own process settled it meanwhile. */
+  function reapOne(requestId: string) {
+    return db.transaction(async (tx) => {
+      const r = await deleteReservation(tx, { requestId });
+      if (!r) return false;
+      const pricing = deps.pricingOf(r.model);
+      const promptTokens = Number(r.prompt_tokens);
+      // What the dead call produced is known as far as its last checkpoint of the reply's text.
+      const { rows: partial } = r.message_id
+        ? await tx.query<{ content: string }>("SELECT content FROM messages WHERE id = $1 AND status = 'streaming'", [r.message_id])
+        : { rows: [] };
+      const outputTokens = countTextTokens(partial[0]?.content ?? '');
+      await insertUsageRecordAndAggregate(tx, {
+        requestId,
+        userId: r.user_id,
+        month: r.month,
+        conversationId: r.conversation_id,
+        messageId: r.message_id,
+        provider: r.provider,
+        model: r.model,
+        inputTokens: promptTokens,
+        outputTokens,
+        costNanoUsd: pricing ? costNanoUsd(pricing, promptTokens, outputTokens) : 0n,
+        source: 'estimate',
+        outcome: 'failed',
+        createdAt: now(),
+      });
+      if (r.message_id) {
+        // The reply that was streaming when its process died: keep its text, mark it failed.
+        await tx.query(
+          `UPDATE messages SET status = 'failed', error = COALESCE(error, 'The server stopped while writing this reply.')
+           WHERE id = $1 AND status = 'streaming'`,
+          [r.message_id],
+        );
+      }
+      return true;
+    });
+  }
+
   return {
     limitsFor,
 
-    /**
-     * Reserves prompt (with margin) + output cap against the month under a row lock. If the whole
-     * does not fit, the output cap is lowered to what remains; if not even the prompt and one
-     * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
-     */
     async reserve(input: ReserveInput): Promise<{ maxOutputTokens: number; reservedTokens: number; month: string }> {
-      const user = await loadUser(db, input.user.id);
-      const { tier, limit } = limitsFor(user);
-      await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
-      const pricing = deps.pricingOf(input.model);
-      const month = monthOf(now());
-      const promptShare = promptReservation(input.promptTokens);
-
-      return db.transaction(async (tx) => {
-        await ensureMonthlyUsage(tx, { userId: input.user.id, month });
-        const usage = await lockMonthlyUsage(tx, { userId: input.user.id, month });
-        const available = limit - usage.total_tokens - usage.reserved_tokens;
-        if (available < promptShare + 1) {
-          const resetsAt = monthResetsAt(month).toISOString();
-          throw new AppError(
-            'QUOTA_EXCEEDED',
-            `This request needs about ${promptShare + 1} tokens but only ${Math.max(0, available)} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.slice(0, 10)}.`,
-            { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: Math.max(0, available), resets_at: resetsAt },
-          );
-        }
-        const maxOutputTokens = Math.min(input.maxOutputTokens, available - promptShare);
-        const tokens = promptShare + maxOutputTokens;
-        await insertReservation(tx, {
-          request_id: input.requestId,
-          user_id: input.user.id,
-          month,
-          tokens,
-          prompt_tokens: input.promptTokens,
-          model: input.model,
-          provider: pricing?.provider ?? 'unknown',
-          conversation_id: input.conversationId ?? null,
-          message_id: input.messageId ?? null,
-          expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
-        });
-        return { maxOutputTokens, reservedTokens: tokens, month };
-      });
+      try {
+        return await reserveBudget(input);
+      } catch (err) {
+        if (err instanceof AppError) deps.metrics?.refused(err.code);
+        throw err;
+      }
     },
 
     /**
@@ -132,28 +212,10 @@ export function createUsageService(deps: UsageServiceDeps) {
      * request id: a retried settle, or one racing the reaper, counts once.
      */
     async settle(input: SettleInput): Promise<{ recorded: boolean }> {
-      const pricing = deps.pricingOf(input.model);
-      const cost = pricing ? costNanoUsd(pricing, input.inputTokens, input.outputTokens) : 0n;
-      return db.transaction(async (tx) => {
-        const reservation = await deleteReservation(tx, { requestId: input.requestId });
-        const recorded = await insertUsageRecordAndAggregate(tx, {
-          requestId: input.requestId,
-          userId: input.userId,
-          // A call is charged to the month it started in, whose budget it reserved.
-          month: reservation?.month ?? monthOf(now()),
-          conversationId: input.conversationId ?? reservation?.conversation_id ?? null,
-          messageId: input.messageId ?? reservation?.message_id ?? null,
-          provider: input.provider ?? reservation?.provider ?? pricing?.provider ?? 'unknown',
-          model: input.model,
-          inputTokens: Math.max(0, Math.round(input.inputTokens)),
-          outputTokens: Math.max(0, Math.round(input.outputTokens)),
-          costNanoUsd: cost,
-          source: input.source,
-          outcome: input.outcome,
-          createdAt: now(),
-        });
-        return { recorded };
-      });
+      // Idempotent by request id, so retrying through a database restart cannot count twice.
+      const result = await retryOnConnectionLoss(() => settleCall(input));
+      if (result.recorded) deps.metrics?.recorded(input.model, input.outcome, input.source, input.inputTokens + input.outputTokens);
+      return result;
     },
 
     /** Gives a reservation back without a record: for calls refused before any upstream request. */
@@ -162,44 +224,13 @@ export function createUsageService(deps: UsageServiceDeps) {
     },
 
     /**
-     * Settles reservations left by a crashed process. What the dead call generated is unknown;
-     * it is recorded as failed with the prompt it sent (estimated), so it still counts exactly once.
+     * Settles reservations left by a crashed process: recorded once as failed, with its prompt and
+     * the reply text it had checkpointed (both estimated with the tokenizer).
      */
     async reapExpired(): Promise<number> {
       const ids = await findExpiredReservationIds(db, { now: now(), limit: 500 });
       let reaped = 0;
-      for (const requestId of ids) {
-        const done = await db.transaction(async (tx) => {
-          const r = await deleteReservation(tx, { requestId });
-          if (!r) return false; // settled meanwhile by its own process
-          const pricing = deps.pricingOf(r.model);
-          await insertUsageRecordAndAggregate(tx, {
-            requestId,
-            userId: r.user_id,
-            month: r.month,
-            conversationId: r.conversation_id,
-            messageId: r.message_id,
-            provider: r.provider,
-            model: r.model,
-            inputTokens: Number(r.prompt_tokens),
-            outputTokens: 0,
-            costNanoUsd: pricing ? costNanoUsd(pricing, Number(r.prompt_tokens), 0) : 0n,
-            source: 'estimate',
-            outcome: 'failed',
-            createdAt: now(),
-          });
-          if (r.message_id) {
-            // The reply that was streaming when its process died: keep its text, mark it failed.
-            await tx.query(
-              `UPDATE messages SET status = 'failed', error = COALESCE(error, 'The server stopped while writing this reply.')
-               WHERE id = $1 AND status = 'streaming'`,
-              [r.message_id],
-            );
-          }
-          return true;
-        });
-        if (done) reaped += 1;
-      }
+      for (const requestId of ids) if (await reapOne(requestId)) reaped += 1;
       return reaped;
     },
   };

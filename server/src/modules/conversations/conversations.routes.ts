@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import {
+  conversationListResponse,
+  conversationResponse,
+  conversationWithMessagesResponse,
+  createConversationBody,
+  exportQuery,
+  idParams,
+  listConversationsQuery,
+  toConversationResponse,
+  toMessageResponse,
+  updateConversationBody,
+} from './conversations.schemas.js';
+import type { ConversationsService } from './conversations.service.js';
+
+export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: ConversationsService; authenticate: Authenticate }> = async (app, opts) => {
+  const { conversations } = opts;
+  const tags = ['conversations'];
+  const security = [{ bearerAuth: [] }];
+  app.addHook('onRequest', opts.authenticate);
+
+  app.get('/', {
+    schema: { tags, security, summary: 'Your conversations: pinned first, then most recently active; ?q= searches titles and messages', querystring: listConversationsQuery, response: { 200: conversationListResponse } },
+    handler: async (request) => conversations.list({ userId: currentUser(request).id, ...request.query }),
+  });
+
+  app.post('/', {
+    schema: { tags, security, summary: 'Start an empty conversation', body: createConversationBody, response: { 201: conversationResponse } },
+    handler: async (request, reply) => {
+      const { title, model, system_prompt } = request.body;
+      const row = await conversations.create({ user: currentUser(request), title, model, systemPrompt: system_prompt });
+      return reply.code(201).send(toConversationResponse(row));
+    },
+  });
+
+  app.get('/:id', {
+    schema: { tags, security, summary: 'One conversation with its messages in order', params: idParams, response: { 200: conversationWithMessagesResponse } },
+    handler: async (request) => {
+      const { conversation, messages } = await conversations.get({ userId: currentUser(request).id, id: request.params.id });
+      return { ...toConversationResponse(conversation), messages: messages.map(toMessageResponse) };
+    },
+  });
+
+  app.patch('/:id', {
+    schema: { tags, security, summary: 'Rename, pin, archive, or change the system prompt or model', params: idParams, body: updateConversationBody, response: { 200: conversationResponse } },
+    handler: async (request) => {
+      const { system_prompt, ...rest } = request.body;
+      const changes = { ...rest, ...(system_prompt !== undefined ? { systemPrompt: system_prompt } : {}) };
+      return toConversationResponse(await conversations.update({ user: currentUser(request), id: request.params.id, changes }));
+    },
+  });
+
+  app.delete('/:id', {
+    schema: { tags, security, summary: 'Delete a conversation and its messages', params: idParams, response: { 204: z.null() } },
+    handler: async (request, reply) => {
+      await conversations.remove({ userId: currentUser(request).id, id: request.params.id });
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.get('/:id/export', {
+    schema: { tags, security, summary: 'Download a conversation as JSON or Markdown', params: idParams, querystring: exportQuery },
+    handler: async (request, reply) => {
+      const file = await conversations.export({ userId: currentUser(request).id, id: request.params.id, format: request.query.format });
+      return reply.type(file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
+    },
+  });
+};

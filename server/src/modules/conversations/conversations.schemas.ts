@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { ConversationRow } from './conversations.repository.js';
+import type { MessageRow } from './messages.repository.js';
+
+// Any 8-4-4-4-12 hex id PostgreSQL accepts: a well-formed id that matches nothing is a 404, not a 422.
+export const idSchema = z.guid('Use a conversation id (a UUID).');
+export const idParams = z.object({ id: idSchema });
+
+export const titleSchema = z.string().trim().min(1, 'A title needs at least one character.').max(200, 'Use at most 200 characters.');
+export const systemPromptSchema = z.string().max(20_000, 'Use at most 20,000 characters.');
+const modelIdSchema = z.string().min(1).max(128);
+
+export const listConversationsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional(),
+  q: z.string().trim().max(200).optional(),
+  archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+export const createConversationBody = z
+  .object({ title: titleSchema.optional(), model: modelIdSchema.optional(), system_prompt: systemPromptSchema.nullable().optional() })
+  .strict();
+export type CreateConversationBody = z.infer<typeof createConversationBody>;
+
+export const updateConversationBody = z
+  .object({
+    title: titleSchema.nullable().optional(),
+    pinned: z.boolean().optional(),
+    archived: z.boolean().optional(),
+    system_prompt: systemPromptSchema.nullable().optional(),
+    model: modelIdSchema.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'Send at least one of title, pinned, archived, system_prompt, model.' });
+export type UpdateConversationBody = z.infer<typeof updateConversationBody>;
+
+export const exportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
+
+export const conversationResponse = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  model: z.string(),
+  system_prompt: z.string().nullable(),
+  pinned: z.boolean(),
+  archived: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_message_at: z.string().nullable(),
+});
+
+export const messageResponse = z.object({
+  id: z.string(),
+  role: z.enum(['user', 'assistant', 'system']),
+  content: z.string(),
+  status: z.enum(['complete', 'streaming', 'stopped', 'failed']),
+  model: z.string().nullable(),
+  error: z.string().nullable(),
+  input_tokens: z.number().nullable(),
+  output_tokens: z.number().nullable(),
+  created_at: z.string(),
+});
+
+export const conversationWithMessagesResponse = conversationResponse.extend({ messages: z.array(messageResponse) });
+export const conversationListResponse = z.object({ items: z.array(conversationResponse), next_cursor: z.string().nullable() });
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+export function toConversationResponse(row: ConversationRow): z.infer<typeof conversationResponse> {
+  return {
+    id: row.id,
+    title: row.title,
+    model: row.model,
+    system_prompt: row.system_prompt,
+    pinned: row.pinned,
+    archived: row.archived,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    last_message_at: row.last_message_at ? iso(row.last_message_at) : null,
+  };
+}
+
+export function toMessageResponse(row: MessageRow): z.infer<typeof messageResponse> {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    status: row.status,
+    model: row.model,
+    error: row.error,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    created_at: iso(row.created_at),
+  };
+}

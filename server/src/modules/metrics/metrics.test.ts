@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
+
+describe('GET /metrics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp('pglite', { env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
+  });
+  afterAll(() => t.close());
+
+  it('needs the metrics token when one is set', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+  });
+
+  it('counts HTTP requests by route and the tokens recorded per model and outcome', async () => {
+    const user = await createUser(t.app);
+    const requestId = randomUUID();
+    await t.app.usage.reserve({ user: { id: user.id }, requestId, model: 'demo', promptTokens: 5, maxOutputTokens: 50 });
+    await t.app.usage.settle({ requestId, userId: user.id, model: 'demo', inputTokens: 5, outputTokens: 7, source: 'provider', outcome: 'stopped' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('usage_tokens_recorded_total{model="demo",outcome="stopped",source="provider"} 12');
+    expect(res.body).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/auth\/register",status="201"\} 1/);
+  });
+});

@@ -1,0 +1,67 @@
+// Prometheus metrics at /metrics: HTTP latency by route, and the metering events an operator
+// watches (tokens recorded per model and outcome, refusals by reason). One registry per app, so
+// tests that build many apps do not share counters.
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { AppError } from '../../lib/errors.js';
+
+export interface UsageMetrics {
+  recorded(model: string, outcome: string, source: string, tokens: number): void;
+  refused(code: string): void;
+}
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'usage_tokens_recorded_total',
+    help: 'Tokens recorded in usage_records, by model, outcome and source',
+    labelNames: ['model', 'outcome', 'source'] as const,
+    registers: [registry],
+  });
+  const calls = new Counter({
+    name: 'usage_model_calls_total',
+    help: 'Model calls settled, by model and outcome',
+    labelNames: ['model', 'outcome'] as const,
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'usage_refusals_total',
+    help: 'Model calls refused before the upstream call, by code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+
+  const usage: UsageMetrics = {
+    recorded(model, outcome, source, n) {
+      tokens.inc({ model, outcome, source }, n);
+      calls.inc({ model, outcome });
+    },
+    refused(code) {
+      refusals.inc({ code });
+    },
+  };
+
+  function register(app: FastifyInstance, token: string | undefined) {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      // With METRICS_TOKEN set, scrapers must send it as a bearer token.
+      if (token && request.headers.authorization !== `Bearer ${token}`) {
+        throw new AppError('UNAUTHENTICATED', 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>".');
+      }
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  }
+
+  return { registry, usage, register };
+}

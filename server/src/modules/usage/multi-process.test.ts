@@ -1,0 +1,126 @@
+// Invariants 1 and 2 across processes: one user near the limit fires 120 chat requests at once,
+// spread over 3 real server processes sharing one PostgreSQL. Afterwards the month's usage is at
+// most the limit, monthly_usage equals the sum of usage_records, no reservation is left, and
+// every request either streamed a complete reply or got a 429 problem.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chat, registerAndLogin } from '../../../test/chat-client.js';
+import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
+import { startServer, stopAllProcesses, tempDir, type ServerProcess } from '../../../test/spawn-server.js';
+
+const LIMIT = 20_000;
+// The user starts the test this close to the limit: a few long replies use it up.
+const REMAINING = 6_000;
+const REQUESTS = 120;
+// PGlite is one process's database; this proof needs a server that several processes share.
+const kinds = testDbKinds().filter((k) => k === 'postgres');
+if (kinds.length === 0) console.log('multi-process metering proof not run: it needs PostgreSQL (PGHOST or TEST_DATABASE_URL)');
+
+describe.each(kinds)('metering across 3 server processes on %s', (kind) => {
+  let database: TestDatabase;
+  let servers: ServerProcess[];
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, { migrate: false });
+    const env = {
+      DATABASE_URL: database.url!,
+      DATA_DIR: dir.path,
+      JWT_SECRET: 'a-shared-secret-for-all-three-processes!!',
+      DEMO_TOKEN_DELAY_MS: '2',
+      TIER_FREE_MONTHLY_TOKENS: String(LIMIT),
+      TIER_FREE_REQUESTS_PER_MINUTE: '100000',
+      AUTH_RATE_LIMIT_PER_IP: '1000',
+      DATABASE_POOL_SIZE: '10',
+    };
+    // Started together: the migration lock lets one migrate while the others wait.
+    servers = await Promise.all([1, 2, 3].map(() => startServer({ env, cwd: dir.path })));
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopAllProcesses();
+    await database?.drop();
+    dir.remove();
+  });
+
+  it('never spends past the limit, and records every streamed call exactly once', async () => {
+    const { token, userId } = await registerAndLogin(servers[0]!.url, `${randomUUID()}@example.com`);
+    const month = new Date().toISOString().slice(0, 7);
+    const earlier = LIMIT - REMAINING;
+    // Earlier use this month, recorded the way settlement records it (record + aggregate).
+    await database.db.query(
+      `INSERT INTO usage_records (user_id, month, model, provider, input_tokens, output_tokens, total_tokens) VALUES ($1, $2, 'demo', 'demo', $3, 0, $3)`,
+      [userId, month, earlier],
+    );
+    await database.db.query('INSERT INTO monthly_usage (user_id, month, input_tokens, total_tokens, request_count) VALUES ($1, $2, $3, $3, 1)', [
+      userId,
+      month,
+      earlier,
+    ]);
+    const outcomes = await Promise.all(
+      Array.from({ length: REQUESTS }, (_, i) => chat(servers[i % servers.length]!.url, token, { model: 'demo', content: `question number ${i}: a long answer, please` })),
+    );
+
+    const streamed = outcomes.filter((o) => o.status === 200);
+    const refused = outcomes.filter((o) => o.status === 429);
+    expect(streamed.length + refused.length).toBe(REQUESTS);
+    expect(refused.length).toBeGreaterThan(0); // the limit really was reached
+    for (const o of refused) expect(o.problem).toMatchObject({ code: 'QUOTA_EXCEEDED', limit: LIMIT });
+    for (const o of streamed) {
+      expect(o.parts.at(-1)).toMatchObject({ type: 'finish' });
+      expect(o.parts.some((p) => p.type === 'error')).toBe(false);
+    }
+
+    const db = database.db;
+    const { rows: usage } = await db.query<{ total_tokens: number; reserved_tokens: number; request_count: number }>(
+      'SELECT total_tokens, reserved_tokens, request_count FROM monthly_usage WHERE user_id = $1',
+      [userId],
+    );
+    const { rows: records } = await db.query<{ n: number; total: number }>(
+      'SELECT count(*)::int AS n, COALESCE(sum(total_tokens), 0)::int AS total FROM usage_records WHERE user_id = $1',
+      [userId],
+    );
+    const { rows: leftover } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_reservations');
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.total_tokens).toBeLessThanOrEqual(LIMIT); // invariant 1
+    expect(usage[0]!.total_tokens).toBe(records[0]!.total); // invariant 2
+    expect(usage[0]!.request_count).toBe(records[0]!.n);
+    expect(records[0]!.n).toBe(streamed.length + 1); // one record per call that started, plus the earlier one
+    expect(usage[0]!.reserved_tokens).toBe(0);
+    expect(leftover[0]!.n).toBe(0);
+
+    // Every streamed reply is stored complete, as the user saw it.
+    const { rows: replies } = await db.query<{ status: string; content: string }>(
+      "SELECT status, content FROM messages WHERE user_id = $1 AND role = 'assistant'",
+      [userId],
+    );
+    expect(replies).toHaveLength(streamed.length);
+    expect(replies.every((r) => r.status === 'complete')).toBe(true);
+    expect(new Set(replies.map((r) => r.content))).toEqual(new Set(streamed.map((o) => o.text)));
+    // Then one request at a time, round the processes, until refused: each reservation lowers the
+    // output cap to what remains, so the month fills up to the limit and never past it.
+    let sequential = 0;
+    for (let i = 0; i < 100; i++) {
+      const o = await chat(servers[i % servers.length]!.url, token, { model: 'demo', content: `one more, long please (${i})` });
+      if (o.status === 429) break;
+      expect(o.status).toBe(200);
+      sequential += 1;
+    }
+    const { rows: final } = await db.query<{ total_tokens: number; reserved_tokens: number; request_count: number }>(
+      'SELECT total_tokens, reserved_tokens, request_count FROM monthly_usage WHERE user_id = $1',
+      [userId],
+    );
+    const { rows: finalRecords } = await db.query<{ n: number; total: number }>(
+      'SELECT count(*)::int AS n, COALESCE(sum(total_tokens), 0)::int AS total FROM usage_records WHERE user_id = $1',
+      [userId],
+    );
+    expect(sequential).toBeGreaterThan(0);
+    expect(final[0]!.total_tokens).toBeLessThanOrEqual(LIMIT);
+    expect(final[0]!.total_tokens).toBeGreaterThan(LIMIT - 200); // used up to the limit
+    expect(final[0]!.total_tokens).toBe(finalRecords[0]!.total);
+    expect(finalRecords[0]!.n).toBe(streamed.length + 1 + sequential);
+
+    // The three processes all served requests.
+    for (const s of servers) expect(s.logs().some((l) => (l.req as { url?: string } | undefined)?.url === '/api/chat')).toBe(true);
+  }, 180_000);
+});

@@ -1,0 +1,154 @@
+// Routes, the session guard and the page frame. Pages other than log-in and sign-up are loaded on
+// demand, so the first load stays small.
+import { useQueryClient } from '@tanstack/react-query';
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
+import { Icon } from './components/icon';
+import { LoginPage } from './features/auth/login-page';
+import { RegisterPage } from './features/auth/register-page';
+import { useSession, useSessionStore } from './lib/app-context';
+import { Link, matchPath, navigate, safeNextPath, useLocation } from './lib/router';
+import { NEXT_THEME, setTheme, useTheme } from './lib/theme';
+
+const loadChat = () => import('./features/chat/chat-page');
+const ChatPage = lazy(() => loadChat().then((m) => ({ default: m.ChatPage })));
+const UsagePage = lazy(() => import('./features/usage/usage-page').then((m) => ({ default: m.UsagePage })));
+const SettingsPage = lazy(() => import('./features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
+const AdminPage = lazy(() => import('./features/admin/admin-page').then((m) => ({ default: m.AdminPage })));
+
+const PUBLIC_PATHS = ['/login', '/register'];
+
+// Most visits land on the chat: fetch its code while the session is being restored.
+if (typeof window !== 'undefined' && !PUBLIC_PATHS.includes(window.location.pathname)) void loadChat();
+
+export function App() {
+  const state = useSession();
+  const queryClient = useQueryClient();
+  const { pathname, search, href } = useLocation();
+  const isPublic = PUBLIC_PATHS.includes(pathname);
+
+  // Whoever signs in next must not see the previous user's cached data.
+  useEffect(() => {
+    if (state.status === 'anonymous') queryClient.clear();
+  }, [state.status, queryClient]);
+
+  useEffect(() => {
+    if (state.status === 'anonymous' && !isPublic) {
+      const next = href === '/' ? '' : `?next=${encodeURIComponent(href)}`;
+      navigate(`/login${next}`, { replace: true });
+    } else if (state.status === 'authenticated' && isPublic) {
+      navigate(safeNextPath(search.get('next')), { replace: true });
+    }
+  }, [state.status, isPublic, href, search]);
+
+  if (state.status === 'loading') return <Splash />;
+  if (isPublic) {
+    if (state.status === 'authenticated') return <Splash />;
+    return pathname === '/login' ? <LoginPage /> : <RegisterPage />;
+  }
+  if (state.status !== 'authenticated') return <Splash />;
+
+  return (
+    <Frame pathname={pathname}>
+      <Suspense fallback={<Splash />}>{route(pathname, state.user?.role === 'admin')}</Suspense>
+    </Frame>
+  );
+}
+
+function route(pathname: string, isAdmin: boolean): ReactNode {
+  if (pathname === '/' || pathname === '/c') return <ChatPage conversationId={null} />;
+  const chat = matchPath('/c/:id', pathname);
+  if (chat) return <ChatPage conversationId={chat['id']!} />;
+  if (pathname === '/usage') return <UsagePage />;
+  if (pathname === '/settings') return <SettingsPage />;
+  if (pathname === '/admin') return isAdmin ? <AdminPage /> : <NotFound message="This page is for administrators." />;
+  return <NotFound message="There is nothing at this address." />;
+}
+
+function Splash() {
+  return (
+    <div className="splash" role="status" aria-live="polite">
+      <span className="brand-mark" aria-hidden="true" /> Loading…
+    </div>
+  );
+}
+
+function NotFound({ message }: { message: string }) {
+  return (
+    <main className="page narrow">
+      <h1>Not found</h1>
+      <p>{message}</p>
+      <p>
+        <Link to="/">Back to the chat</Link>
+      </p>
+    </main>
+  );
+}
+
+const NAV = [
+  { to: '/', label: 'Chat', match: (p: string) => p === '/' || p.startsWith('/c/') },
+  { to: '/usage', label: 'Usage', match: (p: string) => p === '/usage' },
+  { to: '/settings', label: 'Settings', match: (p: string) => p === '/settings' },
+];
+
+function Frame({ pathname, children }: { pathname: string; children: ReactNode }) {
+  const { user } = useSession();
+  const session = useSessionStore();
+  const links = user?.role === 'admin' ? [...NAV, { to: '/admin', label: 'Admin', match: (p: string) => p === '/admin' }] : NAV;
+
+  async function logout() {
+    await session.logout();
+    navigate('/login', { replace: true });
+  }
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Quota Chat home">
+          <span className="brand-mark" aria-hidden="true" />
+          <span className="brand-name">Quota Chat</span>
+        </Link>
+        <nav aria-label="Main" className="topnav">
+          {links.map((l) => (
+            <Link key={l.to} to={l.to} aria-current={l.match(pathname) ? 'page' : undefined}>
+              {l.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="topbar-end">
+          <ThemeToggle />
+          <span className="user-email" title={user?.email}>
+            {user?.email}
+          </span>
+          <button type="button" className="button ghost small logout" onClick={() => void logout()} aria-label="Log out" title="Log out">
+            <Icon name="logout" />
+            <span className="label-text">Log out</span>
+          </button>
+        </div>
+      </header>
+      <div id="main" className="app-body">
+        {children}
+      </div>
+    </div>
+  );
+}
+
+const THEME_LABEL = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' } as const;
+const THEME_ICON = { system: '◐', light: '☀', dark: '☾' } as const;
+
+export function ThemeToggle() {
+  const theme = useTheme();
+  return (
+    <button
+      type="button"
+      className="button ghost small icon"
+      onClick={() => setTheme(NEXT_THEME[theme])}
+      aria-label={`${THEME_LABEL[theme]} (switch to ${THEME_LABEL[NEXT_THEME[theme]].toLowerCase()})`}
+      title={THEME_LABEL[theme]}
+    >
+      <span aria-hidden="true">{THEME_ICON[theme]}</span>
+    </button>
+  );
+}

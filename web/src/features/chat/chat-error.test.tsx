@@ -1,0 +1,32 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../lib/problem';
+import { fakeServer, json, renderWithServices, signedInSession, tokens } from '../../test/harness';
+import { ChatError } from './chat-error';
+
+async function show(error: Error) {
+  const server = fakeServer({
+    'POST /api/auth/refresh': () => json(tokens('t')),
+    'GET /api/tiers': () => json({ tiers: [{ name: 'free', monthly_tokens: 6000, requests_per_minute: 10, models: ['demo'] }] }),
+  });
+  renderWithServices(<ChatError error={error} onDismiss={() => undefined} />, await signedInSession(server));
+}
+
+describe('ChatError', () => {
+  it('says how much is left when a message needs more than what remains', async () => {
+    await show(
+      new ApiError({ status: 429, code: 'QUOTA_EXCEEDED', detail: 'x', limit: 6000, used: 5200, reserved: 0, remaining: 800, resets_at: '2026-08-01T00:00:00Z' }),
+    );
+    expect(screen.getByRole('alert').textContent).toMatch(/You've used 5,200 of this month's 6,000 tokens, and this message needs more than the 800 left; resets on/);
+  });
+
+  it('gives the wait of a rate limit in seconds', async () => {
+    await show(new ApiError({ status: 429, code: 'RATE_LIMITED', detail: 'Too many requests' }, 12));
+    expect(screen.getByRole('alert').textContent).toContain('Too many requests: try again in 12 s.');
+  });
+
+  it("shows other refusals in the server's words", async () => {
+    await show(new ApiError({ status: 403, code: 'MODEL_NOT_ALLOWED', detail: 'Your plan does not include gpt-4o.' }));
+    expect(screen.getByRole('alert').textContent).toContain('Your plan does not include gpt-4o.');
+  });
+});

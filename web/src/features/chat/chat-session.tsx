@@ -1,0 +1,235 @@
+// One conversation's live chat: useChat over the server's UI message stream, the message list,
+// the model picker and the composer.
+//
+// Ids: the server owns message ids. The reply's id comes in the stream's start chunk; the id the
+// server gave the user's message comes in its metadata (user_message_id) and replaces the
+// client-made one when the reply ends, so that edit and regenerate name real messages. A request
+// refused before its stream starts (quota, rate limit...) rolls the list back to how it was and
+// puts the text back in the composer.
+import { useChat } from '@ai-sdk/react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Icon } from '../../components/icon';
+import { useApi, useSessionStore } from '../../lib/app-context';
+import { ApiError } from '../../lib/problem';
+import type { ConversationWithMessages } from '../../lib/types';
+import { toUIMessages, useModels } from './chat-api';
+import { ChatError } from './chat-error';
+import { type ChatDataTypes, type ChatUIMessage, createChatTransport } from './chat-transport';
+import { exportConversation, settle, useStickToBottom } from './chat-helpers';
+import { Composer } from './composer';
+import { draftKey, loadDraft, saveDraft } from './drafts';
+import { MessageItem } from './message-item';
+
+export interface ChatSessionProps {
+  chatKey: string;
+  userId: string;
+  conversationId: string | null;
+  title: string | null;
+  /** A title given in the sidebar after this chat opened. */
+  renamedTo?: string | undefined;
+  initialMessages: ChatUIMessage[];
+  initialModel: string | null;
+  onConversationCreated: (id: string) => void;
+  onOpenSidebar: () => void;
+}
+
+/** Re-render at most this often while a reply streams (the page stays responsive on long replies). */
+export const STREAM_THROTTLE_MS = 50;
+
+interface PendingAction {
+  kind: 'send' | 'edit' | 'regenerate';
+  text: string;
+  snapshot: ChatUIMessage[];
+}
+
+export function ChatSession(props: ChatSessionProps) {
+  const { userId, onConversationCreated } = props;
+  const session = useSessionStore();
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const models = useModels();
+
+  const [conversationId, setConversationId] = useState(props.conversationId);
+  const [modelChoice, setModelChoice] = useState(props.initialModel);
+  const allowed = models.data?.models ?? [];
+  const model = modelChoice && allowed.some((m) => m.id === modelChoice) ? modelChoice : (models.data?.default_model ?? allowed[0]?.id ?? '');
+
+  const ctx = useRef({ conversationId: props.conversationId, model });
+  useLayoutEffect(() => {
+    ctx.current.model = model;
+  }, [model]);
+
+  const [input, setInput] = useState(() => loadDraft(draftKey(userId, props.conversationId)));
+  const pending = useRef<PendingAction | null>(null);
+  const lastError = useRef<Error | null>(null);
+  const [title, setTitle] = useState(props.title);
+
+  const adopt = useCallback(
+    (id: string) => {
+      if (ctx.current.conversationId === id) return;
+      ctx.current.conversationId = id;
+      setConversationId(id);
+      onConversationCreated(id);
+      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+    },
+    [onConversationCreated, queryClient],
+  );
+
+  /**
+   * A request that failed before its stream began. Usually nothing changed on the server (quota,
+   * rate limit): the list goes back to how it was and the text back into the composer. When the
+   * server did store the exchange (a provider that refused at once), its copy is shown instead.
+   */
+  async function recover(action: PendingAction, failure: Error | null) {
+    const problem = failure instanceof ApiError ? failure.problem : undefined;
+    const known = ctx.current.conversationId ?? (typeof problem?.['conversation_id'] === 'string' ? problem['conversation_id'] : null);
+    let stored: ConversationWithMessages | null = null;
+    if (known && !(failure instanceof ApiError && failure.status === 401)) {
+      stored = await api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(known)}`).catch(() => null);
+    }
+    if (stored) {
+      adopt(stored.id);
+      if (stored.title) setTitle(stored.title);
+      chat.setMessages(toUIMessages(stored.messages));
+    } else {
+      chat.setMessages(action.snapshot);
+    }
+    const userMessageKept = stored?.messages.some((m) => m.id === problem?.['user_message_id']) ?? false;
+    if (action.kind === 'send' && !userMessageKept) {
+      setInput((current) => (current.trim() ? current : action.text));
+      // Saved at once: after a 401 the session ends and this page unmounts before any effect runs.
+      saveDraft(draftKey(userId, ctx.current.conversationId), action.text);
+    }
+  }
+
+  const transport = useMemo(() => createChatTransport(session, () => ctx.current), [session]);
+
+  const chat = useChat<ChatUIMessage>({
+    id: props.chatKey,
+    messages: props.initialMessages,
+    transport,
+    experimental_throttle: STREAM_THROTTLE_MS,
+    onData: (part) => {
+      if (part.type === 'data-conversation') {
+        const data = part.data as ChatDataTypes['conversation'];
+        adopt(data.id);
+        if (data.title) setTitle(data.title);
+        void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+      }
+    },
+    onError: (err) => {
+      lastError.current = err;
+    },
+    onFinish: ({ message, messages, isAbort, isError }) => {
+      const action = pending.current;
+      const failure = isError ? lastError.current : null;
+      pending.current = null;
+      lastError.current = null;
+      const meta = message.metadata;
+      if (meta?.conversation_id) adopt(meta.conversation_id);
+      const streamed = messages.some((m) => m.id === message.id);
+
+      if (!streamed && action && (isError || isAbort)) {
+        // Refused, or stopped before the reply began: show what the server really holds.
+        void recover(action, failure);
+      } else if (streamed) {
+        chat.setMessages((list) => settle(list, message.id, isAbort, failure ? failure.message : undefined));
+      }
+      void queryClient.invalidateQueries({ queryKey: ['usage'] });
+      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+    },
+  });
+
+  const { messages, status, error } = chat;
+  const busy = status === 'submitted' || status === 'streaming';
+  const streamingId = status === 'streaming' ? messages.at(-1)?.id : undefined;
+
+  // Draft: saved on every change, under the conversation it belongs to.
+  useEffect(() => {
+    saveDraft(draftKey(userId, conversationId), input);
+  }, [userId, conversationId, input]);
+
+  const send = useCallback(() => {
+    const text = input.trim();
+    if (!text || !ctx.current.model) return;
+    pending.current = { kind: 'send', text, snapshot: chat.messages };
+    setInput('');
+    saveDraft(draftKey(userId, ctx.current.conversationId), '');
+    void chat.sendMessage({ text });
+  }, [input, chat, userId]);
+
+  const regenerate = useCallback(
+    (messageId: string) => {
+      pending.current = { kind: 'regenerate', text: '', snapshot: chat.messages };
+      void chat.regenerate({ messageId });
+    },
+    [chat],
+  );
+
+  const edit = useCallback(
+    (messageId: string, text: string) => {
+      pending.current = { kind: 'edit', text, snapshot: chat.messages };
+      void chat.sendMessage({ text, messageId });
+    },
+    [chat],
+  );
+
+  const lastAssistantId = [...messages].reverse().find((m) => m.role === 'assistant')?.id;
+  const scroller = useStickToBottom(messages);
+
+  return (
+    <section className="chat" aria-label="Conversation">
+      <header className="chat-header">
+        <button type="button" className="button ghost small icon sidebar-toggle" onClick={props.onOpenSidebar} aria-label="Show conversations">
+          <Icon name="menu" />
+        </button>
+        <h1 className="chat-title">{props.renamedTo ?? title ?? (conversationId ? 'Conversation' : 'New conversation')}</h1>
+        {conversationId ? (
+          <button type="button" className="button ghost small icon" onClick={() => void exportConversation(session, conversationId)} aria-label="Export as Markdown" title="Export as Markdown">
+            <Icon name="download" />
+          </button>
+        ) : null}
+        <div className="model-picker">
+          <label htmlFor="model-select">Model</label>
+          <select id="model-select" value={model} onChange={(e) => setModelChoice(e.target.value)} disabled={busy || allowed.length === 0}>
+            {allowed.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </header>
+
+      <div className="messages" ref={scroller.ref} onScroll={scroller.onScroll} role="log" aria-live="polite" aria-busy={busy}>
+        {messages.length === 0 ? (
+          <div className="empty-chat">
+            <h2>What shall we talk about?</h2>
+            <p className="muted">Replies stream in as they are written. Your draft is kept if you leave.</p>
+          </div>
+        ) : (
+          messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              message={m}
+              streaming={m.id === streamingId}
+              busy={busy}
+              canRegenerate={m.id === lastAssistantId}
+              onRegenerate={regenerate}
+              onEdit={edit}
+            />
+          ))
+        )}
+        {status === 'submitted' ? (
+          <p className="waiting" role="status">
+            <span className="typing" aria-hidden="true" /> Waiting for the model…
+          </p>
+        ) : null}
+      </div>
+
+      {error ? <ChatError error={error} onDismiss={chat.clearError} /> : null}
+      <Composer value={input} onChange={setInput} onSend={send} onStop={() => void chat.stop()} streaming={busy} disabled={!model} />
+    </section>
+  );
+}

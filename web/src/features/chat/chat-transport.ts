@@ -1,0 +1,66 @@
+// The useChat transport: the AI SDK's DefaultChatTransport, sending only what the server needs
+// (the new content and an action, never the whole history: the server holds the conversation),
+// through the session's fetch so a 401 refreshes the token once and retries. Errors before the
+// stream starts (quota, rate limit, model not allowed) are thrown as ApiError with the server's
+// problem details, so the page can show the quota notice rather than a generic message.
+import { DefaultChatTransport, type UIMessage } from 'ai';
+import { ApiError, problemFromResponse } from '../../lib/problem';
+import type { SessionStore } from '../../lib/session';
+import type { ChatMessageMetadata } from '../../lib/types';
+
+export type ChatDataTypes = { conversation: { id: string; title: string | null } };
+export type ChatUIMessage = UIMessage<ChatMessageMetadata, ChatDataTypes>;
+
+export interface ChatRequestContext {
+  conversationId: string | null;
+  model: string;
+}
+
+export interface ChatRequestBody {
+  conversation_id?: string;
+  model: string;
+  action: 'send' | 'regenerate' | 'edit';
+  content?: string;
+  message_id?: string;
+}
+
+export function messageText(message: Pick<ChatUIMessage, 'parts'>): string {
+  return message.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+/**
+ * useChat's triggers mapped onto POST /api/chat: a new message is 'send'; a user message sent
+ * again with its id is 'edit' (the server replaces its text and drops what followed it);
+ * 'regenerate' answers the conversation's last user message again and names nothing.
+ */
+export function buildChatBody(
+  ctx: ChatRequestContext,
+  request: { trigger: 'submit-message' | 'regenerate-message'; messageId: string | undefined; messages: ChatUIMessage[] },
+): ChatRequestBody {
+  const base: ChatRequestBody = { model: ctx.model, action: 'send' };
+  if (ctx.conversationId) base.conversation_id = ctx.conversationId;
+  if (request.trigger === 'regenerate-message') {
+    return { ...base, action: 'regenerate' };
+  }
+  const last = request.messages.at(-1);
+  const content = last ? messageText(last) : '';
+  if (request.messageId) return { ...base, action: 'edit', message_id: request.messageId, content };
+  return { ...base, action: 'send', content };
+}
+
+export function createChatTransport(session: SessionStore, context: () => ChatRequestContext) {
+  return new DefaultChatTransport<ChatUIMessage>({
+    api: '/api/chat',
+    credentials: 'same-origin',
+    fetch: async (input, init) => {
+      const res = await session.fetch(String(input), init);
+      if (!res.ok) throw await problemFromResponse(res);
+      return res;
+    },
+    prepareSendMessagesRequest: ({ trigger, messageId, messages }) => ({
+      body: buildChatBody(context(), { trigger, messageId, messages }),
+    }),
+  });
+}
+
+export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;

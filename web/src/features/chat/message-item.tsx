@@ -1,0 +1,117 @@
+// One message. User text is shown as typed (React escapes it); assistant text as safe markdown.
+// Memoised: while a reply streams, only the streaming message re-renders.
+import { memo, useState } from 'react';
+import { Icon } from '../../components/icon';
+import { formatInt } from '../../lib/format';
+import { type ChatUIMessage, messageText } from './chat-transport';
+import { SafeMarkdown, StreamingMarkdown } from './markdown';
+
+interface MessageItemProps {
+  message: ChatUIMessage;
+  streaming: boolean;
+  busy: boolean;
+  canRegenerate: boolean;
+  onRegenerate: (messageId: string) => void;
+  onEdit: (messageId: string, text: string) => void;
+}
+
+export const MessageItem = memo(function MessageItem({ message, streaming, busy, canRegenerate, onRegenerate, onEdit }: MessageItemProps) {
+  const text = messageText(message);
+  const meta = message.metadata;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(text);
+
+  if (message.role === 'user') {
+    return (
+      <article className="message user" aria-label="You said">
+        {editing ? (
+          <form
+            className="edit-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!draft.trim()) return;
+              setEditing(false);
+              onEdit(message.id, draft);
+            }}
+          >
+            <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
+              Edit your message
+            </label>
+            <textarea id={`edit-${message.id}`} value={draft} onChange={(e) => setDraft(e.target.value)} rows={Math.min(10, draft.split('\n').length + 1)} autoFocus />
+            <div className="row end">
+              <button type="button" className="button small" onClick={() => setEditing(false)}>
+                Cancel
+              </button>
+              <button type="submit" className="button primary small" disabled={busy || !draft.trim()}>
+                Save and send
+              </button>
+            </div>
+          </form>
+        ) : (
+          <>
+            <div className="bubble">{text}</div>
+            <div className="message-actions">
+              <button
+                type="button"
+                className="button ghost small"
+                disabled={busy}
+                onClick={() => {
+                  setDraft(text);
+                  setEditing(true);
+                }}
+                aria-label="Edit and resend this message"
+              >
+                <Icon name="pencil" size={14} /> <span aria-hidden="true">Edit</span>
+              </button>
+            </div>
+          </>
+        )}
+      </article>
+    );
+  }
+
+  const status = streaming ? 'streaming' : meta?.status;
+  return (
+    <article className="message assistant" aria-label="Assistant replied" aria-busy={streaming || undefined}>
+      <div className="markdown">
+        {text ? streaming ? <StreamingMarkdown text={text} /> : <SafeMarkdown text={text} /> : streaming ? <span className="typing" aria-label="Writing" /> : null}
+      </div>
+      {status === 'stopped' ? <p className="message-status">Stopped</p> : null}
+      {status === 'failed' ? (
+        <p className="message-status failed">The reply failed{meta?.error ? `: ${meta.error}` : '.'}</p>
+      ) : null}
+      {!streaming ? (
+        <div className="message-actions">
+          {meta?.model ? <span className="meta">{meta.model}</span> : null}
+          {meta?.usage ? <span className="meta">{formatInt(meta.usage.total_tokens)} tokens</span> : null}
+          <CopyButton text={text} />
+          {canRegenerate ? (
+            <button type="button" className="button ghost small" disabled={busy} onClick={() => onRegenerate(message.id)} aria-label="Regenerate this reply">
+              <Icon name="refresh" size={14} /> <span aria-hidden="true">Regenerate</span>
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </article>
+  );
+});
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  if (!text) return null;
+  return (
+    <button
+      type="button"
+      className="button ghost small"
+      aria-label={copied ? 'Copied' : 'Copy reply'}
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(() => {
+          setCopied(true);
+          window.setTimeout(() => setCopied(false), 1500);
+        });
+      }}
+    >
+      <Icon name={copied ? 'check' : 'copy'} size={14} /> <span aria-hidden="true">{copied ? 'Copied' : 'Copy'}</span>
+    </button>
+  );
+}

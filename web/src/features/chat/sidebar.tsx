@@ -1,0 +1,196 @@
+// The conversation list: new, search, rename, pin, delete (confirmed), and more pages loaded as
+// the end of the list scrolls into view (a "Load more" button does the same from the keyboard).
+import { useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { ErrorNote } from '../../components/error-note';
+import { Icon } from '../../components/icon';
+import { useApi } from '../../lib/app-context';
+import { Link, navigate } from '../../lib/router';
+import type { Conversation } from '../../lib/types';
+import { useConversations } from './chat-api';
+
+interface SidebarProps {
+  activeId: string | null;
+  open: boolean;
+  onClose: () => void;
+  onRenamed: (id: string, title: string) => void;
+}
+
+export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim(), 250);
+  const list = useConversations(q);
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const [editing, setEditing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<Conversation | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const sentinel = useRef<HTMLLIElement>(null);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasNextPage || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  async function change(action: () => Promise<unknown>): Promise<void> {
+    setActionError(null);
+    try {
+      await action();
+    } catch (err) {
+      setActionError(err);
+      throw err;
+    } finally {
+      await queryClient.invalidateQueries({ queryKey: ['conversations'] });
+    }
+  }
+
+  const patch = (id: string, body: Partial<Pick<Conversation, 'title' | 'pinned'>>) =>
+    change(() => api(`/api/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body })).catch(() => undefined);
+
+  return (
+    <>
+      <aside
+        className={open ? 'sidebar open' : 'sidebar'}
+        aria-label="Conversations"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && open && !editing) onClose();
+        }}
+      >
+        <div className="sidebar-head">
+          <Link to="/" className="button primary wide" onClick={onClose}>
+            <Icon name="plus" /> New chat
+          </Link>
+          <button type="button" className="button ghost small icon sidebar-close" onClick={onClose} aria-label="Hide conversations">
+            <Icon name="close" />
+          </button>
+        </div>
+        <div className="search">
+          <label htmlFor="conversation-search" className="visually-hidden">
+            Search conversations
+          </label>
+          <Icon name="search" size={14} />
+          <input id="conversation-search" type="search" placeholder="Search conversations" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </div>
+        <ErrorNote error={actionError} className="small" />
+        {list.isError ? <ErrorNote error={list.error} className="small" /> : null}
+        <ul className="conversation-list">
+          {list.isPending ? <li className="muted pad">Loading…</li> : null}
+          {list.isSuccess && items.length === 0 ? <li className="muted pad">{q ? 'No conversation matches.' : 'No conversations yet.'}</li> : null}
+          {items.map((c) => (
+            <li key={c.id} className={c.id === activeId ? 'conversation active' : 'conversation'}>
+              {editing === c.id ? (
+                <RenameForm
+                  initial={c.title ?? ''}
+                  onCancel={() => setEditing(null)}
+                  onSave={(title) => {
+                    setEditing(null);
+                    if (title && title !== c.title) void patch(c.id, { title }).then(() => onRenamed(c.id, title));
+                  }}
+                />
+              ) : (
+                <>
+                  <Link to={`/c/${c.id}`} className="conversation-link" aria-current={c.id === activeId ? 'page' : undefined} onClick={onClose}>
+                    {c.pinned ? (
+                      <span className="pin-mark" title="Pinned">
+                        <Icon name="pin" size={12} />
+                        <span className="visually-hidden">Pinned: </span>
+                      </span>
+                    ) : null}
+                    <span className="conversation-title">{c.title || 'New conversation'}</span>
+                  </Link>
+                  <div className="conversation-actions">
+                    <button type="button" className="button ghost small icon" onClick={() => setEditing(c.id)} aria-label={`Rename ${c.title || 'conversation'}`}>
+                      <Icon name="pencil" size={14} />
+                    </button>
+                    <button
+                      type="button"
+                      className="button ghost small icon"
+                      aria-pressed={c.pinned}
+                      onClick={() => void patch(c.id, { pinned: !c.pinned })}
+                      aria-label={`${c.pinned ? 'Unpin' : 'Pin'} ${c.title || 'conversation'}`}
+                    >
+                      <Icon name="pin" size={14} />
+                    </button>
+                    <button type="button" className="button ghost small icon" onClick={() => setDeleting(c)} aria-label={`Delete ${c.title || 'conversation'}`}>
+                      <Icon name="trash" size={14} />
+                    </button>
+                  </div>
+                </>
+              )}
+            </li>
+          ))}
+          {hasNextPage ? (
+            <li ref={sentinel} className="pad">
+              <button type="button" className="button ghost small wide" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
+                {isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            </li>
+          ) : null}
+        </ul>
+      </aside>
+      {open ? <button type="button" className="backdrop" aria-label="Close conversations" onClick={onClose} tabIndex={-1} /> : null}
+      <ConfirmDialog
+        open={deleting !== null}
+        title="Delete this conversation?"
+        message={`"${deleting?.title || 'New conversation'}" and all its messages will be deleted. This cannot be undone.`}
+        confirmLabel="Delete"
+        danger
+        onCancel={() => setDeleting(null)}
+        onConfirm={() => {
+          const target = deleting;
+          setDeleting(null);
+          if (!target) return;
+          void change(async () => {
+            await api(`/api/conversations/${encodeURIComponent(target.id)}`, { method: 'DELETE' });
+            if (target.id === activeId) navigate('/', { replace: true });
+          }).catch(() => undefined);
+        }}
+      />
+    </>
+  );
+}
+
+function RenameForm({ initial, onSave, onCancel }: { initial: string; onSave: (title: string) => void; onCancel: () => void }) {
+  const [title, setTitle] = useState(initial);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSave(title.trim());
+  };
+  return (
+    <form className="rename-form" onSubmit={submit}>
+      <label className="visually-hidden" htmlFor="rename-input">
+        New title
+      </label>
+      <input
+        id="rename-input"
+        value={title}
+        maxLength={200}
+        autoFocus
+        onChange={(e) => setTitle(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onCancel();
+        }}
+      />
+      <button type="submit" className="button small primary">
+        Save
+      </button>
+    </form>
+  );
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [out, setOut] = useState(value);
+  useEffect(() => {
+    const t = window.setTimeout(() => setOut(value), ms);
+    return () => window.clearTimeout(t);
+  }, [value, ms]);
+  return out;
+}

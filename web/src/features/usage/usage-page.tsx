@@ -1,0 +1,189 @@
+// Usage: this month's meter, the reset date, tokens by day and by model, and the user's own cap.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { ErrorNote } from '../../components/error-note';
+import { Field } from '../../components/field';
+import { useApi } from '../../lib/app-context';
+import { formatDate, formatInt, formatMonth, formatUsd, monthOf, recentMonths } from '../../lib/format';
+import { ApiError } from '../../lib/problem';
+import type { UsageReport } from '../../lib/types';
+import { capitalize, TiersTable } from './tiers-table';
+import { UsageChart } from './usage-chart';
+import { UsageMeter } from './usage-meter';
+
+export function useUsage(month: string) {
+  const api = useApi();
+  return useQuery({ queryKey: ['usage', month], queryFn: ({ signal }) => api<UsageReport>('/api/usage', { query: { month }, signal }), staleTime: 5_000 });
+}
+
+export function UsagePage() {
+  const [month, setMonth] = useState(() => monthOf(new Date()));
+  const usage = useUsage(month);
+  const months = recentMonths(new Date(), 12);
+  const u = usage.data;
+
+  return (
+    <main className="page">
+      <div className="page-head">
+        <h1>Usage</h1>
+        <div className="inline-field">
+          <label htmlFor="usage-month">Month</label>
+          <select id="usage-month" value={month} onChange={(e) => setMonth(e.target.value)}>
+            {months.map((m) => (
+              <option key={m} value={m}>
+                {formatMonth(m)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {usage.isPending ? <p className="muted">Loading…</p> : null}
+      {usage.isError ? <ErrorNote error={usage.error} /> : null}
+      {u ? (
+        <>
+          <section className="card" aria-labelledby="meter-title">
+            <h2 id="meter-title" className="visually-hidden">
+              Tokens used
+            </h2>
+            <UsageMeter used={u.used} reserved={u.reserved} limit={u.effective_limit} label={`Tokens in ${formatMonth(u.month)}`} />
+            <dl className="facts">
+              <div>
+                <dt>Tier</dt>
+                <dd>
+                  {capitalize(u.tier)} ({formatInt(u.limit)} tokens a month)
+                </dd>
+              </div>
+              <div>
+                <dt>Your cap</dt>
+                <dd>{u.personal_cap === null ? 'None' : `${formatInt(u.personal_cap)} tokens`}</dd>
+              </div>
+              <div>
+                <dt>Resets on</dt>
+                <dd>{formatDate(u.resets_at)}</dd>
+              </div>
+            </dl>
+          </section>
+
+          <section className="card" aria-labelledby="by-day-title">
+            <h2 id="by-day-title">By day</h2>
+            <UsageChart month={u.month} days={u.by_day} />
+          </section>
+
+          <section className="card" aria-labelledby="by-model-title">
+            <h2 id="by-model-title">By model</h2>
+            <ModelTable rows={u.by_model} />
+          </section>
+
+          <section className="card" aria-labelledby="cap-title">
+            <h2 id="cap-title">Your monthly cap</h2>
+            <p className="muted">Stop before the tier&apos;s limit: requests beyond your own cap are refused too.</p>
+            <CapForm current={u.personal_cap} />
+          </section>
+
+          <section className="card" aria-labelledby="tiers-title">
+            <h2 id="tiers-title">Tiers</h2>
+            <TiersTable current={u.tier} caption="What each tier allows" />
+          </section>
+        </>
+      ) : null}
+    </main>
+  );
+}
+
+function ModelTable({ rows }: { rows: UsageReport['by_model'] }) {
+  if (rows.length === 0) return <p className="muted">No model calls this month.</p>;
+  return (
+    <div className="table-scroll">
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col" className="num">
+              Requests
+            </th>
+            <th scope="col" className="num">
+              Input
+            </th>
+            <th scope="col" className="num">
+              Output
+            </th>
+            <th scope="col" className="num">
+              Total tokens
+            </th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.model}>
+              <th scope="row">{r.model}</th>
+              <td className="num">{formatInt(r.requests)}</td>
+              <td className="num">{formatInt(r.input_tokens)}</td>
+              <td className="num">{formatInt(r.output_tokens)}</td>
+              <td className="num">{formatInt(r.total_tokens)}</td>
+              <td className="num">{formatUsd(r.cost_usd)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CapForm({ current }: { current: number | null }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [value, setValue] = useState(current === null ? '' : String(current));
+  const [error, setError] = useState<string | undefined>();
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save(cap: number | null) {
+    setBusy(true);
+    setError(undefined);
+    setSaved(null);
+    try {
+      await api('/api/usage/cap', { method: 'PUT', body: { monthly_token_cap: cap } });
+      setSaved(cap === null ? 'Cap removed.' : 'Cap saved.');
+      if (cap === null) setValue('');
+      await queryClient.invalidateQueries({ queryKey: ['usage'] });
+    } catch (err) {
+      setError(err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : 'Could not save the cap.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const n = Number(value);
+    if (!value.trim() || !Number.isInteger(n) || n < 0) {
+      setError('Enter a whole number of tokens (0 or more), or remove the cap.');
+      return;
+    }
+    void save(n);
+  }
+
+  return (
+    <form className="cap-form" onSubmit={submit}>
+      <Field label="Monthly token cap" type="number" min={0} step={1000} inputMode="numeric" value={value} onChange={(e) => setValue(e.target.value)} error={error} />
+      <div className="row">
+        <button type="submit" className="button primary" disabled={busy}>
+          Save cap
+        </button>
+        {current !== null ? (
+          <button type="button" className="button" disabled={busy} onClick={() => void save(null)}>
+            Remove cap
+          </button>
+        ) : null}
+        {saved ? (
+          <span role="status" className="muted">
+            {saved}
+          </span>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import { ServicesProvider } from './lib/app-context';
+import { createQueryClient } from './lib/query-client';
+import { SessionStore } from './lib/session';
+import { applyTheme } from './lib/theme';
+import './styles.css';
+
+applyTheme();
+const session = new SessionStore();
+const queryClient = createQueryClient();
+void session.restore();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ServicesProvider session={session}>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </ServicesProvider>
+  </StrictMode>,
+);
