@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// Files named *.pg.test.ts hold only tests that need a PostgreSQL server (several processes on
+// one database). Without one they are left out, and say so; CI always has one (scripts/test.sh).
+const hasPostgres = Boolean(process.env.PGHOST || process.env.TEST_DATABASE_URL);
+if (!hasPostgres && !process.env.CI) {
+  console.log('PostgreSQL suites not run (*.pg.test.ts and the postgres half of each suite): no PGHOST or TEST_DATABASE_URL.');
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -7,10 +14,34 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['server/**/*.test.ts'],
+          exclude: hasPostgres || process.env.CI ? [] : ['server/**/*.pg.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+        },
+      },
+      {
+        // Components and hooks of the web app, in jsdom.
+        esbuild: { jsx: 'automatic' },
+        test: {
+          name: 'web',
+          include: ['web/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['web/src/test/setup.ts'],
+        },
+      },
+      {
+        // The built app against the real server in headless Chromium (e2e/README.md).
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          fileParallelism: false,
         },
       },
     ],
