@@ -87,11 +87,14 @@ export function createUsageService(deps: UsageServiceDeps) {
 
   function quotaExceeded(month: string, limit: number, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
     const available = Math.max(0, limit - usage.total_tokens - usage.reserved_tokens);
-    const resetsAt = monthResetsAt(month).toISOString();
+    const resetsAt = monthResetsAt(month);
+    // Until the month resets, unless reservations in flight are released sooner.
+    const retryAfter = Math.max(1, Math.ceil((resetsAt.getTime() - now().getTime()) / 1000));
     return new AppError(
       'QUOTA_EXCEEDED',
-      `This request needs about ${needed} tokens but only ${available} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.slice(0, 10)}.`,
-      { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt },
+      `This request needs about ${needed} tokens but only ${available} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.toISOString().slice(0, 10)}.`,
+      { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt.toISOString() },
+      usage.reserved_tokens > 0 ? {} : { 'retry-after': String(retryAfter) },
     );
   }
 
