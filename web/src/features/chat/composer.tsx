@@ -46,7 +46,8 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled 
         ref={ref}
         rows={1}
         value={value}
-        placeholder="Send a message (Shift+Enter for a new line)"
+        placeholder="Send a message"
+        title="Enter sends; Shift+Enter starts a new line"
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={onKeyDown}
       />

@@ -1,0 +1,101 @@
+// Screenshots of each main page, light and dark, desktop and phone, into screenshots/ (ignored by
+// git) for a person to look at. Also checks that the pages fit a phone's width and that the theme
+// toggle overrides the system's scheme.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAndWait } from './support/browser.js';
+
+const e2e = inject('e2e');
+
+const COMBOS = [
+  { theme: 'light', device: 'desktop', viewport: DESKTOP },
+  { theme: 'dark', device: 'desktop', viewport: DESKTOP },
+  { theme: 'light', device: 'phone', viewport: PHONE },
+  { theme: 'dark', device: 'phone', viewport: PHONE },
+] as const;
+
+describe.skipIf(e2e.skip !== null)('screenshots of the main pages', () => {
+  let browser: Browser;
+  let conversationPath = '';
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** No element sticks out sideways: the page needs no horizontal scrolling. */
+  const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+
+  for (const { theme, device, viewport } of COMBOS) {
+    it(`${theme} theme, ${device}`, async () => {
+      const w = await openPage(browser, { viewport, colorScheme: theme, isMobile: device === 'phone', hasTouch: device === 'phone' });
+      const { page } = w;
+      const shot = async (name: string) => {
+        await page.waitForTimeout(150);
+        expect(await fitsWidth(page), `${name} fits the width`).toBe(true);
+        await page.screenshot({ path: screenshotPath(`${name}-${theme}-${device}`) });
+      };
+
+      await page.goto('/login');
+      await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      await shot('login');
+      await page.getByLabel('Email', { exact: true }).fill('not an email');
+      await page.getByLabel('Password', { exact: true }).fill('short');
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+      await page.getByLabel('Email', { exact: true }).fill('someone@example');
+      await page.getByLabel('Password', { exact: true }).fill('short');
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.getByText('Use at least 8 characters.').waitFor();
+      await shot('register-errors');
+
+      await logIn(page, e2e.adminEmail, e2e.adminPassword);
+      await page.getByRole('heading', { name: 'What shall we talk about?' }).waitFor();
+      await shot('chat-new');
+      if (!conversationPath) {
+        await sendAndWait(page, 'Show me what you can do, in a *short* answer.');
+        await page.waitForURL(/\/c\//);
+        conversationPath = new URL(page.url()).pathname;
+      } else {
+        await page.goto(conversationPath);
+        await page.locator('article.message.assistant').first().waitFor();
+      }
+      await page.getByLabel('Message', { exact: true }).fill('A draft, not sent yet');
+      await shot('chat');
+      if (device === 'phone') {
+        await page.getByRole('button', { name: 'Show conversations' }).click();
+        await page.getByRole('link', { name: 'New chat' }).waitFor();
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: screenshotPath(`chat-sidebar-${theme}-${device}`) });
+        await page.getByRole('button', { name: 'Hide conversations' }).click();
+      }
+
+      await page.getByRole('link', { name: 'Usage', exact: true }).click();
+      await page.getByRole('meter').waitFor();
+      await shot('usage');
+
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      await page.getByRole('heading', { name: 'Change password' }).waitFor();
+      await shot('settings');
+
+      await page.getByRole('link', { name: 'Admin', exact: true }).click();
+      await page.getByRole('heading', { name: 'Totals' }).waitFor();
+      await page.getByRole('row', { name: new RegExp(e2e.adminEmail.replace(/[.+]/g, '\\$&')) }).waitFor();
+      await shot('admin');
+
+      // The toggle overrides the system's scheme, and the choice survives a reload.
+      const toggle = page.getByRole('button', { name: /theme \(switch to/ });
+      const other = theme === 'light' ? 'dark' : 'light';
+      for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset['theme'] ?? 'system')) !== other; i++) await toggle.click();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Totals' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe(other);
+
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    });
+  }
+});

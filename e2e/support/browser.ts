@@ -1,0 +1,75 @@
+// Helpers for the browser tests: a watched page, sign-up and log-in, screenshots.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { ROOT } from './server.js';
+
+export { launchBrowser } from './chromium.js';
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export function baseUrl(): string {
+  return inject('e2e').baseUrl;
+}
+
+export interface Watched {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions, console errors (CSP violations among them) and dialogs seen so far. */
+  problems: string[];
+  dialogs: string[];
+}
+
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Watched> {
+  const context = await browser.newContext({ baseURL: baseUrl(), viewport: DESKTOP, ...options });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // A 4xx the app handles (a refused refresh, the quota) logs "Failed to load resource": expected.
+    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { context, page, problems, dialogs };
+}
+
+let emailCounter = 0;
+export function uniqueEmail(prefix: string): string {
+  emailCounter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${emailCounter}@example.com`;
+}
+
+export async function signUp(page: Page, email: string, password = 'correct horse battery staple'): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByLabel('Message', { exact: true }).waitFor();
+}
+
+export async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** Sends a message from the composer and waits for its reply to finish. */
+export async function sendAndWait(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Send message' }).click();
+  await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 60_000 });
+}
+
+export function screenshotPath(name: string): string {
+  const dir = join(ROOT, 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${name}.png`);
+}
