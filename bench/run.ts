@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTestDatabase, postgresAvailable, type DbKind } from '../server/test/databases.js';
 import { benchMetering } from './metering.js';
+import { benchStreaming, streamingReport } from './streaming.js';
 
 const N = Number(process.env.BENCH_N ?? 500);
 const lines: string[] = [];
@@ -37,6 +38,9 @@ for (const kind of kinds) {
   }
 }
 if (!postgresAvailable()) say('\nPostgreSQL not measured: no PGHOST (run `npm run bench` where pg_virtualenv exists).');
+
+say();
+for (const line of streamingReport(await benchStreaming())) say(line);
 
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${date.slice(0, 10)}-${os.hostname()}.md`;

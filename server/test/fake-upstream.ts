@@ -55,6 +55,8 @@ export const DEFAULT_SCENARIO: UpstreamScenario = {
 };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** A delay of 0 only yields to the event loop: a timer would add its 1 ms minimum per token. */
+const pause = (ms: number) => (ms > 0 ? sleep(ms) : new Promise<void>((r) => setImmediate(r)));
 
 function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -83,10 +85,10 @@ const sse = (res: ServerResponse, data: unknown, event?: string) =>
 
 /** Sends the scenario's tokens at its pace; says how the stream ended. */
 async function sendTokens({ res, record, scenario }: StreamArgs, cap: number, write: (token: string) => void) {
-  await sleep(scenario.firstTokenDelayMs);
+  await pause(scenario.firstTokenDelayMs);
   const tokens = tokensOf(scenario.text);
   for (let i = 0; i < tokens.length; i++) {
-    if (i > 0) await sleep(scenario.tokenDelayMs);
+    if (i > 0) await pause(scenario.tokenDelayMs);
     if (res.destroyed) return 'closed';
     if (scenario.failAfterTokens !== undefined && record.tokensSent >= scenario.failAfterTokens) {
       res.destroy();

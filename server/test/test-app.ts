@@ -1,7 +1,9 @@
 // buildTestApp(): a fresh database of the given kind, migrated, and the app built on it with a
-// test config (silent logs, generous auth limits unless a test sets its own) and an optional clock.
+// test config (silent logs, generous auth limits unless a test sets its own), an optional clock
+// and any other dependency a test wants to replace (e.g. a recording usage meter).
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { type AppDeps, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/db.js';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases.js';
@@ -27,13 +29,19 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-export async function buildTestApp(
-  kind: DbKind,
-  { env = {}, now, database }: { env?: Record<string, string>; now?: () => Date; database?: TestDatabase } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  now?: () => Date;
+  /** A database to build on (and leave open on close); by default a fresh one of `kind`. */
+  database?: TestDatabase;
+  /** Further dependencies, e.g. `{ usageMeter }`. The built web app is not served unless a test asks. */
+  deps?: Partial<Omit<AppDeps, 'db' | 'jwtSecret'>>;
+}
+
+export async function buildTestApp(kind: DbKind, { env = {}, now, database, deps = {} }: TestAppOptions = {}): Promise<TestApp> {
   const db = database ?? (await createTestDatabase(kind));
   const config = testConfig(env);
-  const app = await buildApp(config, { db: db.db, jwtSecret: TEST_JWT_SECRET, now });
+  const app = await buildApp(config, { webDist: false, now, ...deps, db: db.db, jwtSecret: TEST_JWT_SECRET });
   await app.ready();
   return {
     app,
@@ -45,6 +53,12 @@ export async function buildTestApp(
       if (!database) await db.drop();
     },
   };
+}
+
+/** Serves the app on a free local port; answers its base URL, e.g. http://127.0.0.1:34567. */
+export async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
 let counter = 0;

@@ -1,9 +1,11 @@
 // Helpers for the chat tests: a usage meter that records every call (and can refuse or lower the
-// cap), and buildTestApp's twin that wires that meter into the app.
-import { buildApp } from '../../app.js';
+// cap), the environment that points every provider at the fake upstream, and setupChatTest(),
+// the hooks that give a test file that upstream, an app wired to it and a user.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { AppError } from '../../lib/errors.js';
-import { createTestDatabase, type DbKind } from '../../../test/databases.js';
-import { TEST_JWT_SECRET, type TestApp, type TestUser, testConfig } from '../../../test/test-app.js';
+import type { DbKind } from '../../../test/databases.js';
+import { startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
+import { buildTestApp, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
 import { createUsersService } from '../users/users.service.js';
 import type { TierName } from '../tiers/tiers.js';
 import type { ReserveRequest, SettleRequest, UsageMeter } from './usage-meter.js';
@@ -48,21 +50,64 @@ export function recordingMeter(): RecordingMeter {
 
 export const quotaExceeded = () => new AppError('QUOTA_EXCEEDED', 'No tokens left this month.');
 
-export async function buildChatTestApp(kind: DbKind, { env = {}, meter }: { env?: Record<string, string>; meter: UsageMeter }): Promise<TestApp> {
-  const database = await createTestDatabase(kind);
-  const config = testConfig({ DEMO_TOKEN_DELAY_MS: '0', ...env });
-  const app = await buildApp(config, { db: database.db, jwtSecret: TEST_JWT_SECRET, usageMeter: meter, webDist: false });
-  await app.ready();
+/** The API keys fakeUpstreamEnv gives each provider: tests check they reach the provider and never a client. */
+export const FAKE_UPSTREAM_KEYS = { openai: 'sk-openai-test', anthropic: 'sk-ant-test', openaiCompatible: 'local-key' } as const;
+
+/**
+ * The environment that points every provider at the fake upstream, one model each:
+ * gpt-4o-mini (OpenAI), claude-haiku-4-5 (Anthropic) and llama3.1 (OpenAI-compatible).
+ */
+export function fakeUpstreamEnv(upstream: Pick<FakeUpstream, 'baseUrl'>): Record<string, string> {
   return {
-    app,
-    db: database.db,
-    config,
-    database,
-    async close() {
-      await app.close();
-      await database.drop();
-    },
+    OPENAI_API_KEY: FAKE_UPSTREAM_KEYS.openai,
+    OPENAI_BASE_URL: upstream.baseUrl,
+    OPENAI_MODELS: 'gpt-4o-mini',
+    ANTHROPIC_API_KEY: FAKE_UPSTREAM_KEYS.anthropic,
+    ANTHROPIC_BASE_URL: upstream.baseUrl,
+    ANTHROPIC_MODELS: 'claude-haiku-4-5',
+    OPENAI_COMPATIBLE_API_KEY: FAKE_UPSTREAM_KEYS.openaiCompatible,
+    OPENAI_COMPATIBLE_BASE_URL: upstream.baseUrl,
+    OPENAI_COMPATIBLE_MODELS: 'llama3.1',
   };
+}
+
+export interface ChatTest {
+  t: TestApp;
+  upstream: FakeUpstream;
+  meter: RecordingMeter;
+  /** A user on the tier setupChatTest was given. */
+  user: TestUser;
+  /** The app's base URL, when setupChatTest was asked to listen (real HTTP, to abort mid-stream). */
+  url: string;
+}
+
+/**
+ * Registers the hooks of a chat test file: before all, a fake upstream, the app with every
+ * provider pointed at it (fakeUpstreamEnv, the demo model at full speed, then `env`), a recording
+ * meter and a user on `tier`; before each test, meter and upstream reset; after all, both closed.
+ * The fields are filled in by the beforeAll hook: read them inside tests and hooks only.
+ */
+export function setupChatTest(
+  kind: DbKind,
+  { env = {}, tier = 'starter', listen: serve = false }: { env?: Record<string, string>; tier?: TierName; listen?: boolean } = {},
+): ChatTest {
+  const ctx = { meter: recordingMeter() } as ChatTest;
+  beforeAll(async () => {
+    ctx.upstream = await startFakeUpstream();
+    ctx.t = await buildTestApp(kind, { env: { DEMO_TOKEN_DELAY_MS: '0', ...fakeUpstreamEnv(ctx.upstream), ...env }, deps: { usageMeter: ctx.meter } });
+    if (serve) ctx.url = await listen(ctx.t.app);
+    ctx.user = await createUser(ctx.t.app);
+    if (tier !== 'free') await setTier(ctx.t, ctx.user, tier);
+  });
+  afterAll(async () => {
+    await ctx.t?.close();
+    await ctx.upstream?.close();
+  });
+  beforeEach(() => {
+    ctx.meter.reset();
+    ctx.upstream.reset();
+  });
+  return ctx;
 }
 
 export async function setTier(t: TestApp, user: TestUser, tier: TierName) {

@@ -1,50 +1,27 @@
 // Stopping a reply the way a browser does: over real HTTP, the client aborts its fetch mid-stream.
 // The server must notice the closed connection, abort the upstream request at once, keep the
 // partial text as a 'stopped' reply, and settle the usage exactly once.
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
-import { sleep, startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
+import { sleep } from '../../../test/fake-upstream.js';
 import { readSse, type SsePart } from '../../../test/sse.js';
-import { authHeader, createUser, type TestApp, type TestUser } from '../../../test/test-app.js';
-import { buildChatTestApp, messageRow, recordingMeter, setTier, waitFor } from './chat.test-support.js';
+import { authHeader } from '../../../test/test-app.js';
+import { messageRow, setupChatTest, waitFor } from './chat.test-support.js';
 import { composeDemoReply } from './providers/demo-reply.js';
 import { countTextTokens } from './tokens.js';
 
 const LONG_TEXT = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
 
 describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
-  let t: TestApp;
-  let upstream: FakeUpstream;
-  let user: TestUser;
-  let url: string;
-  const meter = recordingMeter();
-  beforeAll(async () => {
-    upstream = await startFakeUpstream();
-    t = await buildChatTestApp(kind, {
-      meter,
-      env: { DEMO_TOKEN_DELAY_MS: '20', OPENAI_API_KEY: 'k', OPENAI_BASE_URL: upstream.baseUrl, OPENAI_MODELS: 'gpt-4o-mini', ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: upstream.baseUrl, ANTHROPIC_MODELS: 'claude-haiku-4-5' },
-    });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    user = await createUser(t.app);
-    await setTier(t, user, 'starter');
-  });
-  afterAll(async () => {
-    await t.close();
-    await upstream.close();
-  });
-  beforeEach(() => {
-    meter.reset();
-    upstream.reset();
-  });
+  const ctx = setupChatTest(kind, { env: { DEMO_TOKEN_DELAY_MS: '20' }, listen: true });
+  const { meter } = ctx;
 
   /** Posts a chat message over real HTTP, reads `deltas` text parts, then aborts the request. */
   async function chatThenStop(body: object, deltas: number) {
     const controller = new AbortController();
-    const res = await fetch(`${url}/api/chat`, {
+    const res = await fetch(`${ctx.url}/api/chat`, {
       method: 'POST',
-      headers: { ...authHeader(user), 'content-type': 'application/json' },
+      headers: { ...authHeader(ctx.user), 'content-type': 'application/json' },
       body: JSON.stringify(body),
       signal: controller.signal,
     });
@@ -63,7 +40,7 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
   }
 
   const stoppedRow = (id: string) => waitFor(async () => {
-    const row = await messageRow(t, id);
+    const row = await messageRow(ctx.t, id);
     return row && row.status !== 'streaming' ? row : undefined;
   });
 
@@ -72,7 +49,7 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
     { model: 'claude-haiku-4-5', label: 'Anthropic' },
   ])('$label', ({ model }) => {
     it('aborts the upstream request, stores the partial reply as stopped and settles once', async () => {
-      upstream.reset({ text: LONG_TEXT, tokenDelayMs: 15 });
+      ctx.upstream.reset({ text: LONG_TEXT, tokenDelayMs: 15 });
       const { messageId, received, parts } = await chatThenStop({ model, content: 'Write a lot' }, 3);
       expect(parts.map((p) => p.type)).not.toContain('finish');
 
@@ -83,7 +60,7 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
       expect(LONG_TEXT.startsWith(row.content)).toBe(true);
       expect(row.content.length).toBeLessThan(LONG_TEXT.length / 2);
 
-      const request = upstream.requests[0]!;
+      const request = ctx.upstream.requests[0]!;
       await request.closed;
       expect(request.aborted).toBe(true);
       const sentAtAbort = request.tokensSent;
@@ -116,19 +93,19 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
   });
 
   it('handles a client that leaves before the first token', async () => {
-    upstream.reset({ firstTokenDelayMs: 2000 });
+    ctx.upstream.reset({ firstTokenDelayMs: 2000 });
     const controller = new AbortController();
-    const pending = fetch(`${url}/api/chat`, {
+    const pending = fetch(`${ctx.url}/api/chat`, {
       method: 'POST',
-      headers: { ...authHeader(user), 'content-type': 'application/json' },
+      headers: { ...authHeader(ctx.user), 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', content: 'Slow one' }),
       signal: controller.signal,
     }).catch((err: Error) => err);
-    await waitFor(async () => upstream.requests[0]);
+    await waitFor(async () => ctx.upstream.requests[0]);
     controller.abort();
     expect(((await pending) as Error).name).toBe('AbortError');
 
-    const request = upstream.requests[0]!;
+    const request = ctx.upstream.requests[0]!;
     await request.closed;
     expect(request.aborted).toBe(true);
     const settle = await waitFor(async () => meter.settles[0]);

@@ -11,9 +11,9 @@ import { expectInvariants } from '../../../test/invariants.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../test/private-postgres.js';
 import { readSse, type SsePart } from '../../../test/sse.js';
 import { startServer, stopAllProcesses, tempDir } from '../../../test/spawn-server.js';
-import { authHeader, buildTestApp, createUser, type TestApp, type TestUser } from '../../../test/test-app.js';
+import { authHeader, buildTestApp, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
 import { registerAndLogin } from '../../../test/chat-client.js';
-import { waitFor } from '../chat/chat.test-support.js';
+import { fakeUpstreamEnv, waitFor } from '../chat/chat.test-support.js';
 import { countTextTokens } from '../chat/tokens.js';
 import { buildApp } from '../../app.js';
 import { migrateUp } from '../../db/migrate.js';
@@ -67,9 +67,8 @@ describe.each(testDbKinds())('metering under faults on %s', (kind) => {
   let url: string;
   beforeAll(async () => {
     upstream = await startFakeUpstream({ text: LONG_TEXT, tokenDelayMs: 5 });
-    t = await buildTestApp(kind, { env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: upstream.baseUrl, OPENAI_MODELS: 'gpt-4o-mini', TIER_FREE_REQUESTS_PER_MINUTE: '1000' } });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    t = await buildTestApp(kind, { env: { ...fakeUpstreamEnv(upstream), TIER_FREE_REQUESTS_PER_MINUTE: '1000' } });
+    url = await listen(t.app);
     user = await createUser(t.app);
     await t.db.query("UPDATE users SET tier = 'starter' WHERE id = $1", [user.id]);
   });
