@@ -44,6 +44,9 @@ describe('the API documentation', () => {
       expect(register.properties.password).toMatchObject({ type: 'string', minLength: 8, maxLength: 128 });
       const login = doc.paths['/api/auth/login']!.post!.requestBody!.content['application/json']!.schema;
       expect(Object.keys(login.properties)).toEqual(expect.arrayContaining(['email', 'username', 'password']));
+      // Login also documents the OAuth2 password form it accepts.
+      const form = doc.paths['/api/auth/login']!.post!.requestBody!.content['application/x-www-form-urlencoded']!.schema;
+      expect(Object.keys(form.properties)).toEqual(expect.arrayContaining(['username', 'password']));
       const password = doc.paths['/api/auth/password']!.post!.requestBody!.content['application/json']!.schema;
       expect(password.required).toEqual(expect.arrayContaining(['current_password', 'new_password']));
     });

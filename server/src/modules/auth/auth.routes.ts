@@ -60,6 +60,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       schema: {
         tags,
         summary: 'Log in with email and password (JSON, or the OAuth2 password form with username)',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: loginBody,
         response: { 200: tokenResponse.extend({ user: userResponse }) },
       },
