@@ -23,4 +23,13 @@ describe('GET /metrics', () => {
     expect(res.body).toContain('usage_tokens_recorded_total{model="demo",outcome="stopped",source="provider"} 12');
     expect(res.body).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/auth\/register",status="201"\} 1/);
   });
+
+  it('counts a call that used more than it reserved (the prompt margin was too small)', async () => {
+    const user = await createUser(t.app);
+    const requestId = randomUUID();
+    const { reservedTokens } = await t.app.usage.reserve({ user: { id: user.id }, requestId, model: 'demo', promptTokens: 5, maxOutputTokens: 50 });
+    await t.app.usage.settle({ requestId, userId: user.id, model: 'demo', inputTokens: reservedTokens, outputTokens: 1, source: 'provider', outcome: 'complete' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(res.body).toContain('usage_reservation_overruns_total{model="demo"} 1');
+  });
 });

@@ -8,6 +8,8 @@ import { AppError } from '../../lib/errors.js';
 export interface UsageMetrics {
   recorded(model: string, outcome: string, source: string, tokens: number): void;
   refused(code: string): void;
+  /** A call used more than it reserved: the prompt margin was too small for this model. */
+  overrun(model: string): void;
 }
 
 export function createMetrics() {
@@ -39,6 +41,13 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const overruns = new Counter({
+    name: 'usage_reservation_overruns_total',
+    help: 'Calls whose real usage exceeded their reservation (prompt margin too small), by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+
   const usage: UsageMetrics = {
     recorded(model, outcome, source, n) {
       tokens.inc({ model, outcome, source }, n);
@@ -46,6 +55,9 @@ export function createMetrics() {
     },
     refused(code) {
       refusals.inc({ code });
+    },
+    overrun(model) {
+      overruns.inc({ model });
     },
   };
 

@@ -11,8 +11,15 @@ const tiers = mergeTierLimits(DEFAULT_TIER_LIMITS, {
   free: { monthlyTokens: 10_000, requestsPerMinute: 1000 },
   starter: { monthlyTokens: 50_000, requestsPerMinute: 1000 },
 });
+const free = { inputMicroUsdPerMillion: 0, outputMicroUsdPerMillion: 0 };
 const pricingOf: UsageServiceDeps['pricingOf'] = (model) =>
-  model === 'priced' ? { provider: 'openai', inputMicroUsdPerMillion: 150_000, outputMicroUsdPerMillion: 600_000 } : { provider: 'demo', inputMicroUsdPerMillion: 0, outputMicroUsdPerMillion: 0 };
+  model === 'priced'
+    ? { provider: 'openai', inputMicroUsdPerMillion: 150_000, outputMicroUsdPerMillion: 600_000 }
+    : model === 'claude'
+      ? { provider: 'anthropic', ...free }
+      : model === 'local'
+        ? { provider: 'openai-compatible', ...free }
+        : { provider: 'demo', ...free };
 
 describe.each(testDbKinds())('usage metering on %s', (kind) => {
   let t: TestDatabase;
@@ -67,6 +74,20 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     await usage.settle(settleArgs(userId, requestId, 100, 42));
     expect(await month(userId)).toMatchObject({ total_tokens: 142, reserved_tokens: 0, request_count: 1 });
     expect(await recordsSum(userId)).toEqual({ n: 1, total: 142 });
+  });
+
+  it('reserves a wider prompt margin for providers whose tokenizers count higher than ours', async () => {
+    const userId = await newUser();
+    const usage = service();
+    const reserved = async (model: string) => {
+      const requestId = randomUUID();
+      const r = await usage.reserve({ user: { id: userId }, requestId, model, promptTokens: 1000, maxOutputTokens: 10 });
+      await usage.release({ requestId });
+      return r.reservedTokens - 10;
+    };
+    expect(await reserved('demo')).toBe(1116);
+    expect(await reserved('claude')).toBe(1416);
+    expect(await reserved('local')).toBe(1516); // unknown vocabulary: the widest margin
   });
 
   it('lowers the output cap to what remains', async () => {

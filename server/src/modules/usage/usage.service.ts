@@ -59,12 +59,16 @@ export interface SettleInput {
 }
 
 /**
- * Our tokenizer's count of a prompt can fall short of a provider's (message framing, other
- * vocabularies). The reservation covers the prompt with this margin so that the settled, real
- * count stays inside it and the hard cap holds.
+ * Our tokenizer (o200k) can count a prompt lower than the provider does (message framing, other
+ * vocabularies: Anthropic's and Llama's run some tens of percent higher on many texts). The
+ * reservation covers the prompt with a margin per provider so that the settled, real count stays
+ * inside it and the hard cap holds; an overrun is counted in /metrics so an operator sees it.
  */
-export function promptReservation(promptTokens: number): number {
-  return Math.ceil(promptTokens * 1.1) + 16;
+const PROMPT_MARGIN: Record<string, number> = { demo: 1.1, openai: 1.1, anthropic: 1.4 };
+const UNKNOWN_TOKENIZER_MARGIN = 1.5;
+
+export function promptReservation(promptTokens: number, provider = 'demo'): number {
+  return Math.ceil(promptTokens * (PROMPT_MARGIN[provider] ?? UNKNOWN_TOKENIZER_MARGIN)) + 16;
 }
 
 export function createUsageService(deps: UsageServiceDeps) {
@@ -108,7 +112,8 @@ export function createUsageService(deps: UsageServiceDeps) {
     const { tier, limit } = limitsFor(user);
     await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
     const month = monthOf(now());
-    const promptShare = promptReservation(input.promptTokens);
+    const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
+    const promptShare = promptReservation(input.promptTokens, provider);
 
     return db.transaction(async (tx) => {
       await ensureMonthlyUsage(tx, { userId: input.user.id, month });
@@ -124,7 +129,7 @@ export function createUsageService(deps: UsageServiceDeps) {
         tokens,
         prompt_tokens: input.promptTokens,
         model: input.model,
-        provider: deps.pricingOf(input.model)?.provider ?? 'unknown',
+        provider,
         conversation_id: input.conversationId ?? null,
         message_id: input.messageId ?? null,
         expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
@@ -139,6 +144,7 @@ export function createUsageService(deps: UsageServiceDeps) {
     const outputTokens = Math.max(0, Math.round(input.outputTokens));
     return db.transaction(async (tx) => {
       const reservation = await deleteReservation(tx, { requestId: input.requestId });
+      if (reservation && inputTokens + outputTokens > Number(reservation.tokens)) deps.metrics?.overrun(input.model);
       const recorded = await insertUsageRecordAndAggregate(tx, {
         requestId: input.requestId,
         userId: input.userId,
