@@ -1,12 +1,10 @@
 // One person's way through the app in a real browser, against the real server and the demo model:
 // sign up, log in, chat with a streaming reply, stop a reply, reload, rename and delete, usage.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, logIn, openPage, sendAndWait, signUp, uniqueEmail, type Watched } from './support/browser.js';
 
-const e2e = inject('e2e');
-
-describe.skipIf(e2e.skip !== null)('the chat, in Chromium', () => {
+describe('the chat, in Chromium', () => {
   let browser: Browser;
   let w: Watched;
   let page: Page;

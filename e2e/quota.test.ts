@@ -6,7 +6,7 @@ import { launchBrowser, logIn, openPage, screenshotPath, signUp, uniqueEmail } f
 
 const e2e = inject('e2e');
 
-describe.skipIf(e2e.skip !== null)('the monthly limit, in Chromium', () => {
+describe('the monthly limit, in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {

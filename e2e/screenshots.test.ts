@@ -14,7 +14,7 @@ const COMBOS = [
   { theme: 'dark', device: 'phone', viewport: PHONE },
 ] as const;
 
-describe.skipIf(e2e.skip !== null)('screenshots of the main pages', () => {
+describe('screenshots of the main pages', () => {
   let browser: Browser;
   let conversationPath = '';
 
