@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
@@ -10,6 +11,11 @@ const runE2e = existsSync(chromium) || Boolean(process.env.CI);
 if (!runE2e) console.log(`Browser tests (e2e) not run: no Chromium at ${chromium} (apt-get install chromium).`);
 if (!hasPostgres && !process.env.CI) {
   console.log('PostgreSQL suites not run (*.pg.test.ts and the postgres half of each suite): no PGHOST or TEST_DATABASE_URL.');
+}
+// The Redis rate-limit tests start their own redis-server; without one they are skipped, and say
+// so here; in CI they fail instead (server/test/redis-server.ts), since .ci/run installs it.
+if (!process.env.CI && spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  console.log('Redis suites skipped (the redis half of the rate-limiter suite, REDIS_URL app tests): no redis-server (apt-get install redis-server).');
 }
 
 export default defineConfig({

@@ -14,7 +14,9 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { createAccessTokenSigner } from './modules/auth/tokens.js';
 import { healthRoutes } from './modules/health/health.routes.js';
-import { createRateLimiter } from './modules/rate-limits/rate-limits.service.js';
+import { createRateLimiter, type RateLimiter } from './modules/rate-limits/rate-limits.service.js';
+import { createRedisClient } from './modules/rate-limits/redis-client.js';
+import { createRedisRateLimiter } from './modules/rate-limits/redis-rate-limiter.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { startReservationReaper } from './modules/usage/reaper.js';
@@ -124,7 +126,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const signer = createAccessTokenSigner(deps.jwtSecret, config.accessTokenTtlSeconds);
-  const rateLimiter = createRateLimiter(deps.db, now);
+  const rateLimiter = createRateLimiterFor(app, config, deps.db, now);
   const auth = createAuthService({
     db: deps.db,
     signer,
@@ -185,4 +187,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (webDist && webDistExists(webDist)) await app.register(staticWeb, { root: webDist });
 
   return app;
+}
+
+/** Counters in Redis when REDIS_URL is set (one client per app, closed with it), else in PostgreSQL. */
+function createRateLimiterFor(app: FastifyInstance, config: Config, db: Db, now: () => Date): RateLimiter {
+  if (!config.redisUrl) return createRateLimiter(db, now);
+  const redis = createRedisClient(config.redisUrl, { log: app.log });
+  // disconnect, not quit: quit would wait for a Redis that may be the reason we are stopping.
+  app.addHook('onClose', async () => redis.disconnect());
+  return createRedisRateLimiter(redis, now, app.log);
 }

@@ -53,6 +53,11 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: intFromEnv(1, 10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .refine((v) => URL.canParse(v), 'must be a URL such as redis://localhost:6379')
+    .optional(),
   JWT_SECRET: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: intFromEnv(30, 15 * 60),
   REFRESH_TOKEN_TTL_SECONDS: intFromEnv(60, 30 * 24 * 3600),
@@ -78,6 +83,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** When set, rate-limit counters live in Redis instead of PostgreSQL (docs/decisions/008). */
+  redisUrl: string | undefined;
   /** Undefined outside production until resolveJwtSecret() fills it from the data folder. */
   jwtSecret: string | undefined;
   accessTokenTtlSeconds: number;
@@ -132,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,

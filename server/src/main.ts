@@ -21,7 +21,7 @@ async function main() {
   const migrated = await migrateUp(db);
   const app = await buildApp(config, { db, jwtSecret: resolveJwtSecret(config), startReaper: true });
   app.log.info(
-    { database: db.kind, migrations: migrated.applied, schemaVersion: migrated.to },
+    { database: db.kind, migrations: migrated.applied, schemaVersion: migrated.to, rateLimitCounters: config.redisUrl ? 'redis' : db.kind },
     db.kind === 'pglite' ? `embedded database in ${config.dataDir}/pgdata` : 'PostgreSQL database',
   );
 
