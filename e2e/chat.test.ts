@@ -55,7 +55,8 @@ describe('the chat, in Chromium', () => {
 
     const seen: number[] = [];
     while (seen.length < 400 && (await page.getByRole('button', { name: 'Stop the reply' }).isVisible())) {
-      seen.push((await lastReply().innerText()).length);
+      // The reply's text only: not its status line or actions, which change as the stream starts.
+      seen.push((await lastReply().locator('.markdown').innerText()).length);
       await page.waitForTimeout(25);
     }
     await page.getByRole('button', { name: 'Send message' }).waitFor();
