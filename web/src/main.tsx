@@ -6,7 +6,7 @@ import { ServicesProvider } from './lib/app-context';
 import { createQueryClient } from './lib/query-client';
 import { SessionStore } from './lib/session';
 import { applyTheme } from './lib/theme';
-import './styles.css';
+import './styles/index.css';
 
 applyTheme();
 const session = new SessionStore();

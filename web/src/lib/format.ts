@@ -42,3 +42,6 @@ export function recentMonths(now: Date, count: number): string[] {
   for (let i = 0; i < count; i++) out.push(monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))));
   return out;
 }
+
+/** "Free" for "free": tier names and the like, as a heading or a cell shows them. */
+export const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -3,11 +3,12 @@
 // only hidden from others.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { type Column, DataTable } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
+import { MonthSelect } from '../../components/month-select';
 import { useApi, useSession } from '../../lib/app-context';
-import { formatInt, formatMonth, formatUsd, monthOf, recentMonths } from '../../lib/format';
+import { capitalize, formatInt, formatUsd, monthOf } from '../../lib/format';
 import { type AdminUsage, type AdminUser, type AdminUsersPage, TIER_NAMES, type User } from '../../lib/types';
-import { capitalize } from '../usage/tiers-table';
 import { UsageChart } from '../usage/usage-chart';
 import { meterState } from '../usage/usage-meter';
 
@@ -56,6 +57,47 @@ function UsersSection() {
     await queryClient.invalidateQueries({ queryKey: ['admin'] });
   }
 
+  const isMe = (u: AdminUser) => u.id === me?.id;
+  const columns: Column<AdminUser>[] = [
+    {
+      header: 'Email',
+      rowHeader: true,
+      className: 'email-cell',
+      cell: (u) => (
+        <>
+          {u.email}
+          {isMe(u) ? <span className="badge">you</span> : null}
+        </>
+      ),
+    },
+    {
+      header: 'Tier',
+      cell: (u) => (
+        <select aria-label={`Tier of ${u.email}`} value={u.tier} onChange={(e) => void update(u, { tier: e.target.value as User['tier'] })}>
+          {TIER_NAMES.map((t) => (
+            <option key={t} value={t}>
+              {capitalize(t)}
+            </option>
+          ))}
+        </select>
+      ),
+    },
+    {
+      header: 'Role',
+      cell: (u) => (
+        <select aria-label={`Role of ${u.email}`} value={u.role} disabled={isMe(u)} onChange={(e) => void update(u, { role: e.target.value as User['role'] })}>
+          <option value="user">User</option>
+          <option value="admin">Admin</option>
+        </select>
+      ),
+    },
+    {
+      header: 'Active',
+      cell: (u) => <input type="checkbox" aria-label={`${u.email} is active`} checked={u.is_active} disabled={isMe(u)} onChange={(e) => void update(u, { is_active: e.target.checked })} />,
+    },
+    { header: 'Usage this month', cell: (u) => <MiniMeter used={u.usage.used} limit={u.usage.limit} /> },
+  ];
+
   const total = users.data?.total ?? 0;
   return (
     <section className="card" aria-labelledby="users-title">
@@ -68,66 +110,14 @@ function UsersSection() {
       </div>
       <ErrorNote error={error} />
       {users.isError ? <ErrorNote error={users.error} /> : null}
-      <div className="table-scroll">
-        <table className="data-table users-table">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Role</th>
-              <th scope="col">Active</th>
-              <th scope="col">Usage this month</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data?.items.map((u) => {
-              const self = u.id === me?.id;
-              const s = meterState(u.usage.used, 0, u.usage.limit);
-              return (
-                <tr key={u.id} className={u.is_active ? undefined : 'inactive'}>
-                  <th scope="row" className="email-cell">
-                    {u.email}
-                    {self ? <span className="badge">you</span> : null}
-                  </th>
-                  <td>
-                    <select aria-label={`Tier of ${u.email}`} value={u.tier} onChange={(e) => void update(u, { tier: e.target.value as User['tier'] })}>
-                      {TIER_NAMES.map((t) => (
-                        <option key={t} value={t}>
-                          {capitalize(t)}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <select aria-label={`Role of ${u.email}`} value={u.role} disabled={self} onChange={(e) => void update(u, { role: e.target.value as User['role'] })}>
-                      <option value="user">User</option>
-                      <option value="admin">Admin</option>
-                    </select>
-                  </td>
-                  <td>
-                    <input type="checkbox" aria-label={`${u.email} is active`} checked={u.is_active} disabled={self} onChange={(e) => void update(u, { is_active: e.target.checked })} />
-                  </td>
-                  <td>
-                    <div className={`mini-meter level-${s.level}`} title={`${Math.round(s.percent)}%`}>
-                      <div style={{ width: `${s.percent}%` }} />
-                    </div>
-                    <span className="small">
-                      {formatInt(u.usage.used)} / {formatInt(u.usage.limit)}
-                    </span>
-                  </td>
-                </tr>
-              );
-            })}
-            {users.data && users.data.items.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No user matches.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        className="users-table"
+        columns={columns}
+        rows={users.data?.items ?? []}
+        rowKey={(u) => u.id}
+        rowProps={(u) => ({ className: u.is_active ? undefined : 'inactive' })}
+        empty={users.data ? 'No user matches.' : null}
+      />
       <div className="row pager">
         <span className="muted">{total ? `${offset + 1}–${Math.min(offset + PAGE, total)} of ${formatInt(total)}` : ''}</span>
         <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
@@ -141,6 +131,19 @@ function UsersSection() {
   );
 }
 
+const TIER_COLUMNS: Column<AdminUsage['by_tier'][number]>[] = [
+  { header: 'Tier', rowHeader: true, cell: (t) => capitalize(t.tier) },
+  { header: 'Users', numeric: true, cell: (t) => formatInt(t.users) },
+  { header: 'Tokens', numeric: true, cell: (t) => formatInt(t.total_tokens) },
+];
+
+const MODEL_COLUMNS: Column<AdminUsage['by_model'][number]>[] = [
+  { header: 'Model', rowHeader: true, cell: (m) => m.model },
+  { header: 'Requests', numeric: true, cell: (m) => formatInt(m.requests) },
+  { header: 'Tokens', numeric: true, cell: (m) => formatInt(m.total_tokens) },
+  { header: 'Cost', numeric: true, cell: (m) => formatUsd(m.cost_usd) },
+];
+
 function TotalsSection() {
   const api = useApi();
   const [month, setMonth] = useState(() => monthOf(new Date()));
@@ -153,16 +156,7 @@ function TotalsSection() {
     <section className="card" aria-labelledby="totals-title">
       <div className="page-head">
         <h2 id="totals-title">Totals</h2>
-        <div className="inline-field">
-          <label htmlFor="totals-month">Month</label>
-          <select id="totals-month" value={month} onChange={(e) => setMonth(e.target.value)}>
-            {recentMonths(new Date(), 12).map((m) => (
-              <option key={m} value={m}>
-                {formatMonth(m)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <MonthSelect id="totals-month" value={month} onChange={setMonth} />
       </div>
       {usage.isError ? <ErrorNote error={usage.error} /> : null}
       {u ? (
@@ -183,71 +177,26 @@ function TotalsSection() {
           </dl>
           <UsageChart month={u.month} days={u.by_day} title="Tokens per day, all users" />
           <div className="split">
-            <div className="table-scroll">
-              <table className="data-table">
-                <caption>By tier</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Tier</th>
-                    <th scope="col" className="num">
-                      Users
-                    </th>
-                    <th scope="col" className="num">
-                      Tokens
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {u.by_tier.map((t) => (
-                    <tr key={t.tier}>
-                      <th scope="row">{capitalize(t.tier)}</th>
-                      <td className="num">{formatInt(t.users)}</td>
-                      <td className="num">{formatInt(t.total_tokens)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <div className="table-scroll">
-              <table className="data-table">
-                <caption>By model</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col" className="num">
-                      Requests
-                    </th>
-                    <th scope="col" className="num">
-                      Tokens
-                    </th>
-                    <th scope="col" className="num">
-                      Cost
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {u.by_model.length === 0 ? (
-                    <tr>
-                      <td colSpan={4} className="muted">
-                        No model calls.
-                      </td>
-                    </tr>
-                  ) : (
-                    u.by_model.map((m) => (
-                      <tr key={m.model}>
-                        <th scope="row">{m.model}</th>
-                        <td className="num">{formatInt(m.requests)}</td>
-                        <td className="num">{formatInt(m.total_tokens)}</td>
-                        <td className="num">{formatUsd(m.cost_usd)}</td>
-                      </tr>
-                    ))
-                  )}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="By tier" columns={TIER_COLUMNS} rows={u.by_tier} rowKey={(t) => t.tier} />
+            <DataTable caption="By model" columns={MODEL_COLUMNS} rows={u.by_model} rowKey={(m) => m.model} empty="No model calls." />
           </div>
         </>
       ) : null}
     </section>
+  );
+}
+
+/** A user's month as a thin bar and figures. */
+function MiniMeter({ used, limit }: { used: number; limit: number }) {
+  const s = meterState(used, 0, limit);
+  return (
+    <>
+      <div className={`mini-meter level-${s.level}`} title={`${Math.round(s.percent)}%`}>
+        <div style={{ width: `${s.percent}%` }} />
+      </div>
+      <span className="small">
+        {formatInt(used)} / {formatInt(limit)}
+      </span>
+    </>
   );
 }

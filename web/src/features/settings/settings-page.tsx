@@ -4,10 +4,9 @@ import { type FormEvent, useState } from 'react';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { useApi, useSession, useSessionStore } from '../../lib/app-context';
-import { formatDate } from '../../lib/format';
+import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { setTheme, type ThemeChoice, useTheme } from '../../lib/theme';
-import { capitalize } from '../usage/tiers-table';
 
 export function SettingsPage() {
   const { user } = useSession();

@@ -1,7 +1,8 @@
 // The public tiers (GET /api/tiers): what each allows, with the reader's own tier marked.
 import { useQuery } from '@tanstack/react-query';
+import { type Column, DataTable } from '../../components/data-table';
 import { useApi } from '../../lib/app-context';
-import { formatInt } from '../../lib/format';
+import { capitalize, formatInt } from '../../lib/format';
 import type { Tier, TierName } from '../../lib/types';
 
 export function useTiers() {
@@ -13,38 +14,29 @@ export function TiersTable({ current, caption = 'Tiers' }: { current?: TierName 
   const tiers = useTiers();
   if (tiers.isPending) return <p className="muted">Loading tiers…</p>;
   if (tiers.isError) return null;
+  const columns: Column<Tier>[] = [
+    {
+      header: 'Tier',
+      rowHeader: true,
+      cell: (t) => (
+        <>
+          {capitalize(t.name)}
+          {t.name === current ? <span className="badge">yours</span> : null}
+        </>
+      ),
+    },
+    { header: 'Tokens per month', numeric: true, cell: (t) => formatInt(t.monthly_tokens) },
+    { header: 'Requests per minute', numeric: true, cell: (t) => formatInt(t.requests_per_minute) },
+    { header: 'Models', cell: (t) => (t.models.includes('*') ? 'All models' : t.models.join(', ')) },
+  ];
   return (
-    <div className="table-scroll">
-      <table className="data-table tiers-table">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Tier</th>
-            <th scope="col" className="num">
-              Tokens per month
-            </th>
-            <th scope="col" className="num">
-              Requests per minute
-            </th>
-            <th scope="col">Models</th>
-          </tr>
-        </thead>
-        <tbody>
-          {tiers.data.tiers.map((t) => (
-            <tr key={t.name} aria-current={t.name === current ? 'true' : undefined} className={t.name === current ? 'current' : undefined}>
-              <th scope="row">
-                {capitalize(t.name)}
-                {t.name === current ? <span className="badge">yours</span> : null}
-              </th>
-              <td className="num">{formatInt(t.monthly_tokens)}</td>
-              <td className="num">{formatInt(t.requests_per_minute)}</td>
-              <td>{t.models.includes('*') ? 'All models' : t.models.join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      className="tiers-table"
+      caption={caption}
+      columns={columns}
+      rows={tiers.data.tiers}
+      rowKey={(t) => t.name}
+      rowProps={(t) => (t.name === current ? { 'aria-current': 'true', className: 'current' } : {})}
+    />
   );
 }
-
-export const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

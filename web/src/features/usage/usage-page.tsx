@@ -1,13 +1,15 @@
 // Usage: this month's meter, the reset date, tokens by day and by model, and the user's own cap.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { type Column, DataTable } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
+import { MonthSelect } from '../../components/month-select';
 import { useApi } from '../../lib/app-context';
-import { formatDate, formatInt, formatMonth, formatUsd, monthOf, recentMonths } from '../../lib/format';
+import { capitalize, formatDate, formatInt, formatMonth, formatUsd, monthOf } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import type { UsageReport } from '../../lib/types';
-import { capitalize, TiersTable } from './tiers-table';
+import { TiersTable } from './tiers-table';
 import { UsageChart } from './usage-chart';
 import { UsageMeter } from './usage-meter';
 
@@ -19,23 +21,13 @@ export function useUsage(month: string) {
 export function UsagePage() {
   const [month, setMonth] = useState(() => monthOf(new Date()));
   const usage = useUsage(month);
-  const months = recentMonths(new Date(), 12);
   const u = usage.data;
 
   return (
     <main className="page">
       <div className="page-head">
         <h1>Usage</h1>
-        <div className="inline-field">
-          <label htmlFor="usage-month">Month</label>
-          <select id="usage-month" value={month} onChange={(e) => setMonth(e.target.value)}>
-            {months.map((m) => (
-              <option key={m} value={m}>
-                {formatMonth(m)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <MonthSelect id="usage-month" value={month} onChange={setMonth} />
       </div>
       {usage.isPending ? <p className="muted">Loading…</p> : null}
       {usage.isError ? <ErrorNote error={usage.error} /> : null}
@@ -90,46 +82,18 @@ export function UsagePage() {
   );
 }
 
+const MODEL_COLUMNS: Column<UsageReport['by_model'][number]>[] = [
+  { header: 'Model', rowHeader: true, cell: (r) => r.model },
+  { header: 'Requests', numeric: true, cell: (r) => formatInt(r.requests) },
+  { header: 'Input', numeric: true, cell: (r) => formatInt(r.input_tokens) },
+  { header: 'Output', numeric: true, cell: (r) => formatInt(r.output_tokens) },
+  { header: 'Total tokens', numeric: true, cell: (r) => formatInt(r.total_tokens) },
+  { header: 'Cost', numeric: true, cell: (r) => formatUsd(r.cost_usd) },
+];
+
 function ModelTable({ rows }: { rows: UsageReport['by_model'] }) {
   if (rows.length === 0) return <p className="muted">No model calls this month.</p>;
-  return (
-    <div className="table-scroll">
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col" className="num">
-              Requests
-            </th>
-            <th scope="col" className="num">
-              Input
-            </th>
-            <th scope="col" className="num">
-              Output
-            </th>
-            <th scope="col" className="num">
-              Total tokens
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.model}>
-              <th scope="row">{r.model}</th>
-              <td className="num">{formatInt(r.requests)}</td>
-              <td className="num">{formatInt(r.input_tokens)}</td>
-              <td className="num">{formatInt(r.output_tokens)}</td>
-              <td className="num">{formatInt(r.total_tokens)}</td>
-              <td className="num">{formatUsd(r.cost_usd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable columns={MODEL_COLUMNS} rows={rows} rowKey={(r) => r.model} />;
 }
 
 function CapForm({ current }: { current: number | null }) {
