@@ -29,7 +29,12 @@ export default async function setup(project: TestProject) {
   // vitest.config.ts leaves this project out where there is no Chromium, except in CI, which must run it.
   if (!hasChromium()) throw new Error(`e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  // The production build users get (Vitest sets NODE_ENV=test, which would build React's development one).
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 
   const dataDir = mkdtempSync(join(tmpdir(), 'quota-chat-e2e-'));
   const env = serverEnv({
