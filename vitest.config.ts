@@ -55,6 +55,9 @@ export default defineConfig({
             hookTimeout: 180_000,
             pool: 'forks',
             fileParallelism: false,
+            // After the server and web suites, not beside them: the browser's timings should not
+            // compete with servers being killed and databases restarted by the fault tests.
+            sequence: { groupOrder: 1 },
           },
         },
           ]
