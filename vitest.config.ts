@@ -49,10 +49,6 @@ export default defineConfig({
           test: {
             name: 'e2e',
             include: ['e2e/**/*.test.ts'],
-            // Known failure, issue 5 left open: in a clean clone under .ci/run every step after a
-            // page reload in this file times out (the session is not restored), while it passes
-            // in a developer's tree. Run it by hand with: npx vitest run --project e2e e2e/chat.test.ts
-            exclude: process.env.CI ? ['e2e/chat.test.ts'] : [],
             environment: 'node',
             globalSetup: ['e2e/global-setup.ts'],
             testTimeout: 120_000,

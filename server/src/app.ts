@@ -12,7 +12,7 @@ import type { Db } from './db/db.js';
 import { APP_VERSION } from './lib/version.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
-import { createAccessTokenSigner } from './modules/auth/tokens.js';
+import { createAccessTokenSigner, createRefreshTokenMint } from './modules/auth/tokens.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createRateLimiter, type RateLimiter } from './modules/rate-limits/rate-limits.service.js';
 import { createRedisClient } from './modules/rate-limits/redis-client.js';
@@ -131,7 +131,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     db: deps.db,
     signer,
     rateLimiter,
+    refreshTokens: createRefreshTokenMint(deps.jwtSecret),
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
     authRateLimit: config.authRateLimit,
     now,
   });

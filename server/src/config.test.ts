@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       JWT_SECRET: SECRET,
       ACCESS_TOKEN_TTL_SECONDS: '60',
       REFRESH_TOKEN_TTL_SECONDS: '3600',
+      REFRESH_TOKEN_REUSE_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'warn',
       ALLOWED_ORIGINS: 'https://a.example, https://b.example,',
       TRUST_PROXY: 'true',
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
       jwtSecret: SECRET,
       accessTokenTtlSeconds: 60,
       refreshTokenTtlSeconds: 3600,
+      refreshTokenReuseIntervalSeconds: 0,
       logLevel: 'warn',
       allowedOrigins: ['https://a.example', 'https://b.example'],
       trustProxy: true,
@@ -97,6 +99,7 @@ describe('loadConfig', () => {
       ['TIER_ADVANCED_MONTHLY_TOKENS', 'lots', /whole number/],
       ['JWT_SECRET', 'x'.repeat(31), /256 bits/],
       ['ACCESS_TOKEN_TTL_SECONDS', '1.5', /whole number/],
+      ['REFRESH_TOKEN_REUSE_INTERVAL_SECONDS', '61', /0 to 60/],
       ['TRUST_PROXY', 'maybe', /true/],
       ['NODE_ENV', 'staging', /production/],
     ])('%s=%s', (name, value, expected) => {

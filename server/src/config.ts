@@ -61,6 +61,7 @@ const envSchema = z.object({
   JWT_SECRET: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: intFromEnv(30, 15 * 60),
   REFRESH_TOKEN_TTL_SECONDS: intFromEnv(60, 30 * 24 * 3600),
+  REFRESH_TOKEN_REUSE_INTERVAL_SECONDS: intFromEnv(0, 10, 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOWED_ORIGINS: z.string().default(''),
   TRUST_PROXY: boolFromEnv(false),
@@ -89,6 +90,8 @@ export interface Config {
   jwtSecret: string | undefined;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** A rotated refresh token replayed within this many seconds, its successor unused, gets that successor again (docs/decisions/002). */
+  refreshTokenReuseIntervalSeconds: number;
   logLevel: string;
   allowedOrigins: string[];
   trustProxy: boolean;
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: e.JWT_SECRET,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    refreshTokenReuseIntervalSeconds: e.REFRESH_TOKEN_REUSE_INTERVAL_SECONDS,
     logLevel: e.LOG_LEVEL,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: e.TRUST_PROXY,

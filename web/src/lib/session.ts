@@ -2,7 +2,8 @@
 // an injected script cannot lift it from storage); the httpOnly refresh cookie restores the
 // session after a reload. Refreshes are serialised, within the tab by sharing one promise and
 // across tabs with the Web Locks API: the server rotates the cookie on every refresh and treats a
-// replayed old cookie as theft (revoking the session), so two refreshes must never race.
+// replayed old cookie as theft (revoking the session) unless it comes within a few seconds, while
+// the new cookie is unused (a reload cut the request short; docs/decisions/002).
 import { problemFromResponse } from './problem';
 import type { TokenResponse, User } from './types';
 

@@ -8,15 +8,19 @@ import {
   findRefreshTokenForUpdate,
   insertRefreshToken,
   markRefreshTokenRotated,
+  type RefreshTokenRow,
   revokeRefreshTokenFamily,
 } from './refresh-tokens.repository.js';
-import { type AccessTokenSigner, hashRefreshToken, newRefreshToken } from './tokens.js';
+import { type AccessTokenSigner, hashRefreshToken, type RefreshTokenMint } from './tokens.js';
 
 export interface AuthServiceDeps {
   db: Db;
   signer: AccessTokenSigner;
   rateLimiter: RateLimiter;
+  refreshTokens: RefreshTokenMint;
   refreshTokenTtlSeconds: number;
+  /** How long a rotated token, replayed before its successor is used, still gets that successor. */
+  refreshTokenReuseIntervalSeconds: number;
   authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
   now: () => Date;
 }
@@ -44,15 +48,38 @@ export function createAuthService(deps: AuthServiceDeps) {
     ]);
   }
 
-  async function issueSession(user: UserRow, familyId: string | null, tx: Pick<Db, 'query'> = db) {
-    const refresh = newRefreshToken();
+  async function sessionWith(user: UserRow, refreshToken: string, refreshExpiresAt: Date): Promise<Session> {
+    const access = await signer.sign(user.id);
+    return { user, accessToken: access.token, expiresIn: access.expiresIn, refreshToken, refreshExpiresAt };
+  }
+
+  /** A new refresh token (random for a login, derived from its parent on rotation) and its session. */
+  async function issueSession(user: UserRow, familyId: string | null, tx: Pick<Db, 'query'> = db, parentToken?: string) {
+    const refresh = parentToken === undefined ? deps.refreshTokens.fresh() : deps.refreshTokens.successorOf(parentToken);
     const expiresAt = new Date(now().getTime() + deps.refreshTokenTtlSeconds * 1000);
     const row = await insertRefreshToken(tx, { userId: user.id, familyId, tokenHash: refresh.hash, expiresAt });
-    const access = await signer.sign(user.id);
-    return {
-      session: { user, accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh.token, refreshExpiresAt: expiresAt },
-      rowId: row.id,
-    };
+    return { session: await sessionWith(user, refresh.token, expiresAt), rowId: row.id };
+  }
+
+  async function activeUserOrRevoke(tx: Pick<Db, 'query'>, row: RefreshTokenRow): Promise<UserRow | null> {
+    const user = await findUserById(tx, { id: row.user_id });
+    if (user?.is_active) return user;
+    await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+    return null;
+  }
+
+  /** The session a replay of a just-rotated token gets again, or null when the replay is a reuse. */
+  async function successorWithinReuseInterval(tx: Pick<Db, 'query'>, row: RefreshTokenRow, token: string): Promise<Session | null> {
+    if (!row.replaced_by || !row.revoked_at) return null; // revoked, not rotated
+    const rotatedMsAgo = now().getTime() - new Date(row.revoked_at).getTime();
+    if (rotatedMsAgo >= deps.refreshTokenReuseIntervalSeconds * 1000) return null;
+    const successor = await findRefreshTokenForUpdate(tx, { id: row.replaced_by });
+    if (!successor || successor.revoked_at || new Date(successor.expires_at).getTime() <= now().getTime()) return null;
+    const again = deps.refreshTokens.successorOf(token);
+    if (again.hash !== successor.token_hash) return null; // minted under another secret: cannot be handed again
+    const user = await activeUserOrRevoke(tx, successor);
+    if (!user) return null;
+    return sessionWith(user, again.token, new Date(successor.expires_at));
   }
 
   return {
@@ -82,8 +109,11 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /**
      * Rotates a refresh token (RFC 9700 section 4.14). Presenting a token that was already rotated
-     * means it leaked or raced: the whole family is revoked, newest included. The row lock makes
-     * two concurrent refreshes with one token yield at most one new token.
+     * means it leaked: the whole family is revoked, newest included. One exception, as Supabase's
+     * reuse interval and Okta's grace period make it: within a few seconds of the rotation, while
+     * the successor is still unused, the replay gets that same successor again. That is a client
+     * whose answer was lost (a page reloaded mid-request) or two tabs racing; either way no second
+     * live token exists, and the row lock decides concurrent refreshes one after the other.
      */
     async refresh({ refreshToken }: { refreshToken: string | undefined }): Promise<Session> {
       if (!refreshToken) throw new AppError('REFRESH_TOKEN_INVALID');
@@ -91,17 +121,16 @@ export function createAuthService(deps: AuthServiceDeps) {
         const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
         if (!row) return null;
         if (row.revoked_at) {
+          const again = await successorWithinReuseInterval(tx, row, refreshToken);
+          if (again) return again;
           await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
           return null;
         }
         if (new Date(row.expires_at).getTime() <= now().getTime()) return null;
-        const user = await findUserById(tx, { id: row.user_id });
-        if (!user || !user.is_active) {
-          await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
-          return null;
-        }
-        const issued = await issueSession(user, row.family_id, tx);
-        await markRefreshTokenRotated(tx, { id: row.id, replacedBy: issued.rowId });
+        const user = await activeUserOrRevoke(tx, row);
+        if (!user) return null;
+        const issued = await issueSession(user, row.family_id, tx, refreshToken);
+        await markRefreshTokenRotated(tx, { id: row.id, replacedBy: issued.rowId, at: now() });
         return issued.session;
       });
       if (!outcome) throw new AppError('REFRESH_TOKEN_INVALID');

@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/db.js';
 
 export interface RefreshTokenRow {
   id: string;
+  token_hash: string;
   user_id: string;
   family_id: string;
   expires_at: Date;
@@ -16,24 +17,29 @@ export async function insertRefreshToken(
   const { rows } = await db.query<RefreshTokenRow>(
     `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
      VALUES ($1, COALESCE($2::uuid, gen_random_uuid()), $3, $4)
-     RETURNING id, user_id, family_id, expires_at, revoked_at, replaced_by`,
+     RETURNING id, token_hash, user_id, family_id, expires_at, revoked_at, replaced_by`,
     [userId, familyId, tokenHash, expiresAt],
   );
   return rows[0]!;
 }
 
-/** Locks the row so that two refreshes with one token are decided one after the other. */
-export async function findRefreshTokenForUpdate(db: Queryable, { tokenHash }: { tokenHash: string }) {
+/**
+ * Finds a token by its hash (what a client presents) or by id (a successor), and locks its row so
+ * that two refreshes with one token are decided one after the other.
+ */
+export async function findRefreshTokenForUpdate(db: Queryable, by: { tokenHash: string } | { id: string }) {
+  const [column, value] = 'id' in by ? ['id', by.id] : ['token_hash', by.tokenHash];
   const { rows } = await db.query<RefreshTokenRow>(
-    `SELECT id, user_id, family_id, expires_at, revoked_at, replaced_by
-     FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
-    [tokenHash],
+    `SELECT id, token_hash, user_id, family_id, expires_at, revoked_at, replaced_by
+     FROM refresh_tokens WHERE ${column} = $1 FOR UPDATE`,
+    [value],
   );
   return rows[0];
 }
 
-export async function markRefreshTokenRotated(db: Queryable, { id, replacedBy }: { id: string; replacedBy: string }) {
-  await db.query('UPDATE refresh_tokens SET revoked_at = now(), replaced_by = $2 WHERE id = $1', [id, replacedBy]);
+/** revoked_at of a rotated token is when it was rotated: the reuse interval counts from it. */
+export async function markRefreshTokenRotated(db: Queryable, { id, replacedBy, at }: { id: string; replacedBy: string; at: Date }) {
+  await db.query('UPDATE refresh_tokens SET revoked_at = $3, replaced_by = $2 WHERE id = $1', [id, replacedBy, at]);
 }
 
 export async function revokeRefreshTokenFamily(db: Queryable, { familyId }: { familyId: string }) {

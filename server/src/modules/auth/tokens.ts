@@ -1,7 +1,7 @@
 // Access tokens: short JWTs, HS256 pinned, iss/aud/exp checked, with a `typ` claim so that no
 // other JWT we might mint is taken for one. Refresh tokens are opaque random strings, stored only
 // as SHA-256: they can never pass as an access token, and an access token is never found as one.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 export const JWT_ISSUER = 'quota-chat';
@@ -46,9 +46,25 @@ export function createAccessTokenSigner(secret: string, ttlSeconds: number): Acc
   };
 }
 
-export function newRefreshToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString('base64url');
-  return { token, hash: hashRefreshToken(token) };
+export interface RefreshTokenMint {
+  /** A new random token, for a login. */
+  fresh(): { token: string; hash: string };
+  /**
+   * The token that rotation gives in exchange for `parent`: HMAC(secret, parent). Being derived
+   * rather than random, it can be handed again to a client that replays `parent` within the reuse
+   * interval (its first answer was lost) without the server ever storing a token itself.
+   */
+  successorOf(parent: string): { token: string; hash: string };
+}
+
+export function createRefreshTokenMint(secret: string): RefreshTokenMint {
+  // A key of its own, so that no HMAC made here can ever pass for a signature made with the JWT key.
+  const key = createHmac('sha256', secret).update('quota-chat refresh-token rotation').digest();
+  const withHash = (token: string) => ({ token, hash: hashRefreshToken(token) });
+  return {
+    fresh: () => withHash(randomBytes(32).toString('base64url')),
+    successorOf: (parent) => withHash(createHmac('sha256', key).update(parent).digest('base64url')),
+  };
 }
 
 export function hashRefreshToken(token: string): string {
