@@ -1,11 +1,13 @@
 // npm run bench: runs every benchmark side by side in one process and writes the results, with
 // the machine and date, to bench/results/<date>-<host>.md. Compare ratios, not absolute times:
 // these machines are shared and noisy.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTestDatabase, postgresAvailable, type DbKind } from '../server/test/databases.js';
 import { benchMetering } from './metering.js';
 import { benchStreaming, streamingReport } from './streaming.js';
+import { measureWebBundle, webBundleReport } from './web-bundle.js';
 
 const N = Number(process.env.BENCH_N ?? 500);
 const lines: string[] = [];
@@ -41,6 +43,14 @@ if (!postgresAvailable()) say('\nPostgreSQL not measured: no PGHOST (run `npm ru
 
 say();
 for (const line of streamingReport(await benchStreaming())) say(line);
+
+say();
+// The production build users get (a test run may have left a development one).
+execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'production' },
+});
+for (const line of webBundleReport(measureWebBundle('web/dist'))) say(line);
 
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${date.slice(0, 10)}-${os.hostname()}.md`;

@@ -3,7 +3,7 @@
 // toggle overrides the system's scheme.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAndWait } from './support/browser.js';
+import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAndWait, submitBadSignUp } from './support/browser.js';
 
 const e2e = inject('e2e');
 
@@ -45,11 +45,7 @@ describe('screenshots of the main pages', () => {
       await page.getByLabel('Email', { exact: true }).fill('not an email');
       await page.getByLabel('Password', { exact: true }).fill('short');
       await page.getByRole('link', { name: 'Create an account' }).click();
-      await page.getByRole('heading', { name: 'Create your account' }).waitFor();
-      await page.getByLabel('Email', { exact: true }).fill('someone@example');
-      await page.getByLabel('Password', { exact: true }).fill('short');
-      await page.getByRole('button', { name: 'Sign up' }).click();
-      await page.getByText('Use at least 8 characters.').waitFor();
+      await submitBadSignUp(page);
       await shot('register-errors');
 
       await logIn(page, e2e.adminEmail, e2e.adminPassword);

@@ -53,6 +53,15 @@ export async function signUp(page: Page, email: string, password = 'correct hors
   await page.getByLabel('Message', { exact: true }).waitFor();
 }
 
+/** On the sign-up page: submits a bad email and a short password, and waits for the field errors. */
+export async function submitBadSignUp(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill('someone@example');
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByText('Use at least 8 characters.').waitFor();
+}
+
 export async function logIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Email', { exact: true }).fill(email);

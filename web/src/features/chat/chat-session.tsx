@@ -209,9 +209,12 @@ export function ChatSession(props: ChatSessionProps) {
             <p className="muted">Replies stream in as they are written. Your draft is kept if you leave.</p>
           </div>
         ) : (
-          messages.map((m) => (
+          messages.map((m, index) => (
             <MessageItem
-              key={m.id}
+              // By position, not id: a sent message takes the server's id only once the reply has
+              // finished (onFinish runs after the status is ready), and a new key would remount it
+              // and drop an edit the user just opened. The list only grows or loses its tail.
+              key={index}
               message={m}
               streaming={m.id === streamingId}
               busy={busy}
