@@ -8,6 +8,7 @@ import { createTestDatabase, postgresAvailable, type DbKind } from '../server/te
 import { benchMetering } from './metering.js';
 import { benchStreaming, streamingReport } from './streaming.js';
 import { measureWebBundle, webBundleReport } from './web-bundle.js';
+import { benchWebResponsiveness, webResponsivenessReport } from './web-responsiveness.js';
 
 const N = Number(process.env.BENCH_N ?? 500);
 const lines: string[] = [];
@@ -51,6 +52,10 @@ execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--con
   env: { ...process.env, NODE_ENV: 'production' },
 });
 for (const line of webBundleReport(measureWebBundle('web/dist'))) say(line);
+
+say();
+// In Chromium against the production build made just above.
+for (const line of webResponsivenessReport(await benchWebResponsiveness())) say(line);
 
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${date.slice(0, 10)}-${os.hostname()}.md`;

@@ -1,5 +1,6 @@
 // One person's way through the app in a real browser, against the real server and the demo model:
 // sign up, log in, chat with a streaming reply, stop a reply, reload, rename and delete, usage.
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, logIn, openPage, sendAndWait, signUp, uniqueEmail, type Watched } from './support/browser.js';
@@ -154,6 +155,24 @@ describe('the chat, in Chromium', () => {
     await page.getByRole('link', { name: 'Usage', exact: true }).click();
     await page.getByRole('meter').waitFor();
     await expect.poll(meterValue, { timeout: 10_000 }).toBeGreaterThan(before);
+  });
+
+  it('exports the conversation as Markdown and as JSON', async () => {
+    await page.goto(conversationPath);
+    await page.locator('article.message.assistant').first().waitFor();
+    const download = async (label: string) => {
+      await page.getByLabel('Export this conversation', { exact: true }).click();
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: label }).click()]);
+      return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+    };
+    const markdown = await download('Markdown (.md)');
+    expect(markdown.name).toMatch(/\.md$/);
+    expect(markdown.text).toContain('Hello, demo model!');
+    const json = await download('JSON (.json)');
+    expect(json.name).toMatch(/\.json$/);
+    const parsed = JSON.parse(json.text) as { messages: { role: string; content: string }[] };
+    expect(parsed.messages.map((m) => m.role).slice(0, 2)).toEqual(['user', 'assistant']);
+    expect(parsed.messages[0]!.content).toBe('Hello, demo model!');
   });
 
   it('renames, pins and deletes a conversation (after confirming)', async () => {

@@ -61,6 +61,10 @@ describe('screenshots of the main pages', () => {
       }
       await page.getByLabel('Message', { exact: true }).fill('A draft, not sent yet');
       await shot('chat');
+      await page.getByLabel('Export this conversation', { exact: true }).click();
+      await page.getByRole('button', { name: 'JSON (.json)' }).waitFor();
+      await shot('chat-export-menu');
+      await page.getByLabel('Export this conversation', { exact: true }).click();
       if (device === 'phone') {
         await page.getByRole('button', { name: 'Show conversations' }).click();
         await page.getByRole('link', { name: 'New chat' }).waitFor();

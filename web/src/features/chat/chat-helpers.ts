@@ -1,13 +1,17 @@
 // Pieces of the chat session that need no React state of their own.
 import { useLayoutEffect, useRef } from 'react';
+import { problemFromResponse } from '../../lib/problem';
 import type { SessionStore } from '../../lib/session';
 import type { ChatUIMessage } from './chat-transport';
 
-/** Downloads the conversation as Markdown (through the session: the export needs the token). */
-export async function exportConversation(session: SessionStore, id: string) {
-  const res = await session.fetch(`/api/conversations/${encodeURIComponent(id)}/export?format=markdown`);
-  if (!res.ok) return;
-  const name = /filename="?([^";]+)"?/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'conversation.md';
+export type ExportFormat = 'markdown' | 'json';
+
+/** Downloads the conversation (through the session: the export needs the token). */
+export async function exportConversation(session: SessionStore, id: string, format: ExportFormat): Promise<void> {
+  const res = await session.fetch(`/api/conversations/${encodeURIComponent(id)}/export?format=${format}`);
+  if (!res.ok) throw await problemFromResponse(res);
+  const fallback = format === 'json' ? 'conversation.json' : 'conversation.md';
+  const name = /filename="?([^";]+)"?/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallback;
   const url = URL.createObjectURL(await res.blob());
   const link = document.createElement('a');
   link.href = url;

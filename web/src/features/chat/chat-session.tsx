@@ -16,7 +16,8 @@ import type { ConversationWithMessages } from '../../lib/types';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { type ChatDataTypes, type ChatUIMessage, createChatTransport } from './chat-transport';
-import { exportConversation, settle, useStickToBottom } from './chat-helpers';
+import { settle, useStickToBottom } from './chat-helpers';
+import { ExportMenu } from './export-menu';
 import { Composer } from './composer';
 import { draftKey, loadDraft, saveDraft } from './drafts';
 import { MessageItem } from './message-item';
@@ -186,9 +187,7 @@ export function ChatSession(props: ChatSessionProps) {
         </button>
         <h1 className="chat-title">{props.renamedTo ?? title ?? (conversationId ? 'Conversation' : 'New conversation')}</h1>
         {conversationId ? (
-          <button type="button" className="button ghost small icon" onClick={() => void exportConversation(session, conversationId)} aria-label="Export as Markdown" title="Export as Markdown">
-            <Icon name="download" />
-          </button>
+          <ExportMenu conversationId={conversationId} />
         ) : null}
         <div className="model-picker">
           <label htmlFor="model-select">Model</label>

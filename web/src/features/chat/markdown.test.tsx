@@ -1,6 +1,6 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { SafeMarkdown, StreamingMarkdown } from './markdown';
+import { MessageMarkdown, SafeMarkdown } from './markdown';
 import { splitMarkdownBlocks } from './markdown-blocks';
 
 describe('SafeMarkdown', () => {
@@ -49,11 +49,47 @@ describe('SafeMarkdown', () => {
   });
 });
 
-describe('StreamingMarkdown', () => {
-  it('renders the same text as one block per paragraph, code fences kept whole', () => {
-    const { container } = render(<StreamingMarkdown text={'Intro\n\n```py\nx = 1\n\ny = 2\n```\n\nOutro **partial'} />);
+describe('MessageMarkdown', () => {
+  const REPLY = [
+    '## A heading',
+    'Intro with **bold**, `code` and a [link](https://example.com).',
+    '- tight\n- list',
+    '1. first\n\n2. second, loose\n\n   continued',
+    '```py\nx = 1\n\ny = 2\n```',
+    '| a | b |\n|---|---|\n| 1 | 2 |',
+    '> quoted\n> twice',
+    'Outro.',
+  ].join('\n\n');
+
+  it('renders block by block the elements one whole parse renders', () => {
+    // The whole parse puts a newline text node between blocks, which HTML ignores there.
+    const elementsOf = (container: HTMLElement) => [...container.children].map((el) => el.outerHTML);
+    const whole = elementsOf(render(<SafeMarkdown text={REPLY} />).container);
+    expect(whole).toHaveLength(8);
+    expect(elementsOf(render(<MessageMarkdown text={REPLY} streaming={false} />).container)).toEqual(whole);
+  });
+
+  it('keeps code fences whole while they stream', () => {
+    const { container } = render(<MessageMarkdown text={'Intro\n\n```py\nx = 1\n\ny = 2\n```\n\nOutro **partial'} streaming />);
     expect(container.querySelectorAll('p')).toHaveLength(2);
     expect(container.querySelector('pre')?.textContent).toBe('x = 1\n\ny = 2\n');
+  });
+
+  it('keeps the elements it rendered when the reply ends: nothing is parsed again', () => {
+    const { container, rerender } = render(<MessageMarkdown text={REPLY} streaming />);
+    const heading = container.querySelector('h2');
+    const table = container.querySelector('table');
+    rerender(<MessageMarkdown text={REPLY} streaming={false} />);
+    expect(container.querySelector('h2')).toBe(heading);
+    expect(container.querySelector('table')).toBe(table);
+  });
+
+  it('parses a finished reply whole when a link refers to a definition in another block', () => {
+    const text = 'See [the docs][d].\n\n[d]: https://example.com/docs';
+    const { container, rerender } = render(<MessageMarkdown text={text} streaming />);
+    expect(container.querySelector('a')).toBeNull();
+    rerender(<MessageMarkdown text={text} streaming={false} />);
+    expect(container.querySelector('a')?.getAttribute('href')).toBe('https://example.com/docs');
   });
 });
 

@@ -4,7 +4,7 @@ import { memo, useState } from 'react';
 import { Icon } from '../../components/icon';
 import { formatInt } from '../../lib/format';
 import { type ChatUIMessage, messageText } from './chat-transport';
-import { SafeMarkdown, StreamingMarkdown } from './markdown';
+import { MessageMarkdown } from './markdown';
 
 interface MessageItemProps {
   message: ChatUIMessage;
@@ -74,7 +74,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
   return (
     <article className="message assistant" aria-label="Assistant replied" aria-busy={streaming || undefined}>
       <div className="markdown">
-        {text ? streaming ? <StreamingMarkdown text={text} /> : <SafeMarkdown text={text} /> : streaming ? <span className="typing" aria-label="Writing" /> : null}
+        {text ? <MessageMarkdown text={text} streaming={streaming} /> : streaming ? <span className="typing" aria-label="Writing" /> : null}
       </div>
       {status === 'stopped' ? <p className="message-status">Stopped</p> : null}
       {status === 'failed' ? (
