@@ -2,21 +2,13 @@
 // cookie for a new one; a reload that cuts that request short loses the new cookie, and the next
 // load replays the old one (docs/decisions/002: the reuse interval). Before it, about one quick
 // reload in six ended the session.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, openPage, signUp, uniqueEmail, type Watched } from './support/browser.js';
+import { expect, it } from 'vitest';
+import { browserPageForFile, signUp, uniqueEmail } from './support/browser.js';
 
-let browser: Browser;
-let w: Watched;
-beforeAll(async () => {
-  browser = await launchBrowser();
-  w = await openPage(browser);
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const watchedPage = browserPageForFile();
 
 it('stays signed in through reloads that interrupt the session refresh', async () => {
+  const w = watchedPage();
   const { page } = w;
   await signUp(page, uniqueEmail('reloader'));
   const signedOutAfter: number[] = [];

@@ -2,10 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { launchBrowser } from './chromium.js';
 import { ROOT } from './server.js';
 
-export { launchBrowser } from './chromium.js';
+export { launchBrowser };
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
@@ -37,6 +38,23 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
     void dialog.dismiss();
   });
   return { context, page, problems, dialogs };
+}
+
+/** A browser and one watched page for the tests of a file: opened before them, closed after. */
+export function browserPageForFile(options: BrowserContextOptions = {}): () => Watched {
+  let browser: Browser | undefined;
+  let watched: Watched | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    watched = await openPage(browser, options);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!watched) throw new Error('the browser is not open yet');
+    return watched;
+  };
 }
 
 let emailCounter = 0;

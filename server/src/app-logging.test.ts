@@ -1,5 +1,5 @@
-// The logs are for the operator and may be shipped anywhere: no password, token, Authorization
-// header or refresh cookie may ever be written, at any level (LOG_REDACT_PATHS in app.ts).
+// The logs are for the operator and may be shipped anywhere: no password, token, API key,
+// Authorization header or refresh cookie may ever be written, at any level (LOG_REDACT_PATHS in app.ts).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../test/databases.js';
@@ -31,7 +31,7 @@ describe.each(testDbKinds())('the logs on %s', (kind) => {
     await database.drop();
   });
 
-  it('never contain passwords, tokens, the Authorization header or the refresh cookie', async () => {
+  it('never contain passwords, tokens, API keys, the Authorization header or the refresh cookie', async () => {
     const email = uniqueEmail('logs');
     const password = 'pw-that-must-not-be-logged';
     const newPassword = 'new-pw-that-must-not-be-logged';
@@ -69,13 +69,25 @@ describe.each(testDbKinds())('the logs on %s', (kind) => {
     expect(change.statusCode).toBe(204);
     expect((await app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { refresh_token: newCookie } })).statusCode).toBe(204);
 
-    const careless = await app.inject({
-      method: 'POST',
-      url: '/test/log-request',
-      headers: { authorization: `Bearer ${newAccess}`, cookie: `refresh_token=${newCookie}` },
-      payload: { password, new_password: newPassword, access_token: accessToken, refresh_token: cookie },
-    });
-    expect(careless.statusCode).toBe(200);
+    // A personal API key: shown in the answer to its creation, then sent to /v1 as a Bearer token.
+    const relogin = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: newPassword } });
+    const created = await app.inject({ method: 'POST', url: '/api/keys', headers: { authorization: `Bearer ${relogin.json().access_token}` }, payload: { name: 'ci' } });
+    expect(created.statusCode).toBe(201);
+    const apiKey: string = created.json().key;
+    secrets.push(apiKey, relogin.json().access_token);
+    expect((await app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${apiKey}` } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${apiKey}x` } })).statusCode).toBe(401);
+
+    for (const authorization of [`Bearer ${newAccess}`, `Bearer ${apiKey}`]) {
+      const careless = await app.inject({
+        method: 'POST',
+        url: '/test/log-request',
+        headers: { authorization, cookie: `refresh_token=${newCookie}` },
+        payload: { password, new_password: newPassword, access_token: accessToken, refresh_token: cookie, key: apiKey },
+      });
+      expect(careless.statusCode).toBe(200);
+    }
+    app.log.info(created.json(), 'a created API key, logged whole');
 
     const log = lines.join('');
     // The test means something only if the requests were logged at all.

@@ -57,6 +57,19 @@ describe('the API documentation', () => {
       expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(doc.paths['/api/auth/me']!.get!.security).toEqual([{ bearerAuth: [] }]);
     });
+    it('lists the API key routes (session) and the OpenAI-compatible routes (API key)', () => {
+      expect(Object.keys(doc.paths['/api/keys']!).sort()).toEqual(['get', 'post']);
+      expect(Object.keys(doc.paths['/api/keys/{id}']!)).toEqual(['delete']);
+      expect(doc.paths['/api/keys']!.post!.security).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(doc.paths['/api/keys']!.post!.responses)).toContain('201');
+      expect(doc.paths['/v1/models']!.get!.security).toEqual([{ apiKey: [] }]);
+      const completions = doc.paths['/v1/chat/completions']!.post!;
+      expect(completions.security).toEqual([{ apiKey: [] }]);
+      const body = completions.requestBody!.content['application/json']!.schema;
+      expect(body.required).toEqual(expect.arrayContaining(['model', 'messages']));
+      expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['stream', 'stream_options', 'max_tokens', 'temperature', 'top_p', 'stop']));
+      expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    });
   });
 
   describe('GET /docs', () => {

@@ -27,14 +27,18 @@ import { createUsageService, type ModelPricing } from './modules/usage/usage.ser
 import { createUsersService } from './modules/users/users.service.js';
 import { chatRoutes } from './modules/chat/chat.routes.js';
 import { createChatService } from './modules/chat/chat.service.js';
-import { createModelCaller } from './modules/chat/model-call.js';
+import { createModelCaller } from './modules/model-calls/model-call.js';
 import { createLanguageModelRegistry } from './modules/chat/providers/registry.js';
-import type { UsageMeter } from './modules/chat/usage-meter.js';
+import type { UsageMeter } from './modules/model-calls/usage-meter.js';
 import { conversationsRoutes } from './modules/conversations/conversations.routes.js';
 import { createConversationsService } from './modules/conversations/conversations.service.js';
+import { keysRoutes } from './modules/keys/keys.routes.js';
+import { createKeysService } from './modules/keys/keys.service.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { createModelsService } from './modules/models/models.service.js';
-import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './plugins/authenticate.js';
+import { openAiApiRoutes } from './modules/openai-api/openai-api.routes.js';
+import { createOpenAiApiService } from './modules/openai-api/openai-api.service.js';
+import { createApiKeyAuthenticate, createAuthenticate, createRequireAdmin, registerAuthDecorators } from './plugins/authenticate.js';
 import { handleFrameworkError, registerProblemHandler } from './plugins/problem-handler.js';
 import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './plugins/static-web.js';
 
@@ -42,7 +46,7 @@ export interface AppDeps {
   db: Db;
   jwtSecret: string;
   now?: () => Date;
-  /** Meters model calls (chat/usage-meter.ts); tests pass a recording one. */
+  /** Meters model calls (model-calls/usage-meter.ts); tests pass a recording one. */
   usageMeter?: UsageMeter;
   /** Run the reservation reaper on a timer (main does; tests call reapExpired themselves). */
   startReaper?: boolean;
@@ -68,6 +72,10 @@ export const LOG_REDACT_PATHS = [
   '*.access_token',
   '*.refresh_token',
   '*.api_key',
+  // A personal API key: in the answer to POST /api/keys (should a module log it) and, like every
+  // credential, in the Authorization header of /v1 requests (covered above).
+  'key',
+  '*.key',
 ];
 
 declare module 'fastify' {
@@ -118,7 +126,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(swagger, {
     openapi: {
       info: { title: 'Quota Chat API', version: APP_VERSION, description: 'Multi-user AI chat with metered, tier-limited token usage.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token of a login: /api routes only.' },
+          apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'qc_...', description: 'A personal API key from POST /api/keys: /v1 routes only.' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -183,6 +196,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(modelsRoutes, { models, authenticate });
   await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });
   await app.register(chatRoutes, { chat, authenticate });
+  const keys = createKeysService({ db: deps.db, users, now });
+  await app.register(keysRoutes, { prefix: '/api/keys', keys, authenticate });
+  await app.register(openAiApiRoutes, {
+    prefix: '/v1',
+    api: createOpenAiApiService({ models, callModel, now }),
+    authenticateApiKey: createApiKeyAuthenticate(keys),
+  });
 
   // The web app last: its GET /* fallback only answers paths that no route above claims.
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;

@@ -99,3 +99,17 @@ export function refreshCookieOf(res: LightMyRequestResponse): string {
 export function authHeader(user: { accessToken: string }) {
   return { authorization: `Bearer ${user.accessToken}` };
 }
+
+export interface TestApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  key: string;
+}
+
+/** Creates a personal API key through the real route (the one answer that shows the key). */
+export async function createApiKey(app: FastifyInstance, user: { accessToken: string }, name = 'test key'): Promise<TestApiKey> {
+  const res = await app.inject({ method: 'POST', url: '/api/keys', headers: authHeader(user), payload: { name } });
+  if (res.statusCode !== 201) throw new Error(`creating an API key failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}

@@ -85,4 +85,27 @@ describe.each(testDbKinds())('the accounts schema on %s', (kind) => {
     expect((await q('SELECT 1 FROM refresh_tokens WHERE user_id = $1', [userId])).rows).toHaveLength(0);
     expect((await q('SELECT 1 FROM monthly_usage WHERE user_id = $1', [userId])).rows).toHaveLength(0);
   });
+
+  it('stores API keys by unique hash and prefix only, named, and drops them with their user', async () => {
+    expect(await columns('api_keys')).toEqual({
+      id: 'uuid',
+      user_id: 'uuid',
+      name: 'text',
+      prefix: 'text',
+      key_hash: 'text',
+      created_at: 'timestamp with time zone',
+      last_used_at: 'timestamp with time zone',
+      revoked_at: 'timestamp with time zone',
+    });
+    const userId = await insertUser('keys@example.com');
+    const insertKey = (name: string, hash: string) => q("INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, 'qc_12345678', $3)", [userId, name, hash]);
+    await insertKey('laptop', 'h1');
+    await expect(insertKey('again', 'h1')).rejects.toThrow(/unique|duplicate/i);
+    await expect(insertKey('', 'h2')).rejects.toThrow(/check constraint/);
+    await expect(insertKey('x'.repeat(101), 'h3')).rejects.toThrow(/check constraint/);
+    const { rows } = await q<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'api_keys'");
+    expect(rows.map((r) => r.indexdef).join('\n')).toMatch(/\(user_id\)/);
+    await q('DELETE FROM users WHERE id = $1', [userId]);
+    expect((await q('SELECT 1 FROM api_keys WHERE user_id = $1', [userId])).rows).toHaveLength(0);
+  });
 });

@@ -26,6 +26,10 @@ export const ERRORS = {
   PROMPT_TOO_LONG: { status: 422, title: "The message does not fit in the model's context window" },
   MODEL_NOT_FOUND: { status: 404, title: 'There is no such model' },
   MODEL_NOT_ALLOWED: { status: 403, title: 'Your plan does not include this model' },
+  // API keys and the OpenAI-compatible API (/v1 answers these in OpenAI's error shape).
+  API_KEY_INVALID: { status: 401, title: 'The API key is missing, invalid or revoked' },
+  API_KEY_LIMIT: { status: 409, title: 'You have as many API keys as allowed; revoke one first' },
+  API_KEY_NOT_FOUND: { status: 404, title: 'There is no such API key' },
   UPSTREAM_ERROR: { status: 502, title: 'The model provider could not answer' },
   UPSTREAM_UNAVAILABLE: { status: 502, title: 'The model provider cannot be reached' },
   UPSTREAM_TIMEOUT: { status: 504, title: 'The model provider took too long to answer' },

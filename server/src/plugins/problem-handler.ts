@@ -53,33 +53,38 @@ export function handleFrameworkError(error: FastifyError, _request: FastifyReque
   return sendProblem(reply, (error.code && FASTIFY_CODES[error.code]) || 'MALFORMED_REQUEST');
 }
 
+/**
+ * Any error as the AppError a client may see: known errors keep their code, validation becomes
+ * VALIDATION_FAILED with the issues, Fastify's client errors keep their status, and anything else
+ * is logged here in full and becomes INTERNAL. Shared by /api (problem+json) and /v1 (OpenAI shape).
+ */
+export function toAppError(error: FastifyError, request: FastifyRequest): AppError {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((v) => ({
+      location: error.validationContext,
+      path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+      message: v.message,
+    }));
+    const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    return new AppError('VALIDATION_FAILED', detail, { issues });
+  }
+  if (error.validation) return new AppError('VALIDATION_FAILED', error.message);
+  const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (mapped) return new AppError(mapped);
+  if (error instanceof SyntaxError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
+    // Other 4xx raised by Fastify or a plugin: keep the status, not the internal wording.
+    return new AppError(error.statusCode === 404 ? 'NOT_FOUND' : error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST');
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return new AppError('INTERNAL', `Something went wrong on our side (request ${request.id}).`, { request_id: request.id });
+}
+
 export function registerProblemHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) {
-      reply.headers(error.headers);
-      return sendProblem(reply, error.code, error.detail, error.extra);
-    }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.map((v) => ({
-        location: error.validationContext,
-        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
-        message: v.message,
-      }));
-      const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-      return sendProblem(reply, 'VALIDATION_FAILED', detail, { issues });
-    }
-    if (error.validation) {
-      return sendProblem(reply, 'VALIDATION_FAILED', error.message);
-    }
-    const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (mapped) return sendProblem(reply, mapped);
-    if (error instanceof SyntaxError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
-      // Other 4xx raised by Fastify or a plugin: keep the status, not the internal wording.
-      const code: ErrorCode = error.statusCode === 404 ? 'NOT_FOUND' : error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
-      return sendProblem(reply, code);
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, 'INTERNAL', `Something went wrong on our side (request ${request.id}).`, { request_id: request.id });
+    const known = toAppError(error, request);
+    reply.headers(known.headers);
+    return sendProblem(reply, known.code, known.detail, known.extra);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { clientGoneSignal } from '../model-calls/client-gone.js';
 import { chatBody } from './chat.schemas.js';
 import type { ChatService } from './chat.service.js';
 import { CHAT_STREAM_HEADERS } from './ui-stream.js';
@@ -16,13 +17,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ chat: ChatService; authenticate
       body: chatBody,
     },
     handler: async (request, reply) => {
-      // The client going away (closing the tab, useChat's stop()) closes the response before it has
-      // finished: that aborts the upstream call at once, so no more tokens are spent.
-      const clientGone = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) clientGone.abort();
-      });
-      const stream = await opts.chat.chat({ user: currentUser(request), body: request.body, signal: clientGone.signal });
+      const stream = await opts.chat.chat({ user: currentUser(request), body: request.body, signal: clientGoneSignal(reply) });
       return reply.code(200).headers(CHAT_STREAM_HEADERS).send(stream);
     },
   });

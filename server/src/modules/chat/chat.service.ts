@@ -12,7 +12,7 @@ import type { TierName } from '../tiers/tiers.js';
 import type { ChatBody } from './chat.schemas.js';
 import { planExchange } from './exchange.js';
 import { buildPrompt } from './history.js';
-import type { CallModel, ModelCallResult } from './model-call.js';
+import type { CallModel, ModelCallResult } from '../model-calls/model-call.js';
 import { createChatStream, type ReplyEnd } from './ui-stream.js';
 
 export interface ChatServiceDeps {

@@ -1,14 +1,14 @@
 // Helpers for the chat tests: a usage meter that records every call (and can refuse or lower the
 // cap), the environment that points every provider at the fake upstream, and setupChatTest(),
 // the hooks that give a test file that upstream, an app wired to it and a user.
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { AppError } from '../../lib/errors.js';
 import type { DbKind } from '../../../test/databases.js';
-import { startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
+import { type RecordedRequest, sleep, startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
 import { buildTestApp, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
 import { createUsersService } from '../users/users.service.js';
 import type { TierName } from '../tiers/tiers.js';
-import type { ReserveRequest, SettleRequest, UsageMeter } from './usage-meter.js';
+import type { ReserveRequest, SettleRequest, UsageMeter } from '../model-calls/usage-meter.js';
 
 export interface RecordingMeter extends UsageMeter {
   reserves: ReserveRequest[];
@@ -131,4 +131,16 @@ export async function messageRow(t: TestApp, id: string) {
     [id],
   );
   return rows[0];
+}
+
+/**
+ * Waits for an upstream request's connection to close, then checks that we aborted it and that the
+ * provider generated nothing more afterwards (a stopped reply spends no more tokens).
+ */
+export async function expectUpstreamAborted(request: RecordedRequest) {
+  await request.closed;
+  expect(request.aborted).toBe(true);
+  const sentAtAbort = request.tokensSent;
+  await sleep(100);
+  expect(request.tokensSent).toBe(sentAtAbort);
 }

@@ -6,7 +6,7 @@ import { testDbKinds } from '../../../test/databases.js';
 import { sleep } from '../../../test/fake-upstream.js';
 import { readSse, type SsePart } from '../../../test/sse.js';
 import { authHeader } from '../../../test/test-app.js';
-import { messageRow, setupChatTest, waitFor } from './chat.test-support.js';
+import { expectUpstreamAborted, messageRow, setupChatTest, waitFor } from './chat.test-support.js';
 import { composeDemoReply } from './providers/demo-reply.js';
 import { countTextTokens } from './tokens.js';
 
@@ -60,12 +60,7 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
       expect(LONG_TEXT.startsWith(row.content)).toBe(true);
       expect(row.content.length).toBeLessThan(LONG_TEXT.length / 2);
 
-      const request = ctx.upstream.requests[0]!;
-      await request.closed;
-      expect(request.aborted).toBe(true);
-      const sentAtAbort = request.tokensSent;
-      await sleep(100);
-      expect(request.tokensSent).toBe(sentAtAbort); // no more tokens generated after the stop
+      await expectUpstreamAborted(ctx.upstream.requests[0]!);
 
       expect(meter.settles).toHaveLength(1);
       expect(meter.settles[0]).toMatchObject({
@@ -105,12 +100,10 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
     controller.abort();
     expect(((await pending) as Error).name).toBe('AbortError');
 
-    const request = ctx.upstream.requests[0]!;
-    await request.closed;
-    expect(request.aborted).toBe(true);
+    await expectUpstreamAborted(ctx.upstream.requests[0]!);
     const settle = await waitFor(async () => meter.settles[0]);
     expect(settle).toMatchObject({ outcome: 'stopped', outputTokens: 0 });
-    expect(await stoppedRow(settle.messageId)).toMatchObject({ status: 'stopped', content: '' });
+    expect(await stoppedRow(settle.messageId!)).toMatchObject({ status: 'stopped', content: '' });
     await sleep(100);
     expect(meter.settles).toHaveLength(1);
   });

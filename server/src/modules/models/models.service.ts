@@ -26,12 +26,15 @@ export function createModelsService({ config, tiers }: { config: ModelsConfig; t
       return config.models.find((m) => allowed(tier, m.id))?.id ?? null;
     },
 
-    /** Unknown -> 404 MODEL_NOT_FOUND; known but not in the user's tier -> 403 MODEL_NOT_ALLOWED. */
-    resolveForUser(user: { tier: TierName }, id: string): ModelSpec {
+    /**
+     * Unknown -> 404 MODEL_NOT_FOUND; known but not in the user's tier -> 403 MODEL_NOT_ALLOWED.
+     * `listedBy` is the route the messages point to (the /v1 API has its own list).
+     */
+    resolveForUser(user: { tier: TierName }, id: string, listedBy = 'GET /api/models'): ModelSpec {
       const model = byId.get(id);
-      if (!model) throw new AppError('MODEL_NOT_FOUND', `There is no model "${id}". GET /api/models lists the models you can use.`);
+      if (!model) throw new AppError('MODEL_NOT_FOUND', `There is no model "${id}". ${listedBy} lists the models you can use.`);
       if (!allowed(user.tier, id)) {
-        throw new AppError('MODEL_NOT_ALLOWED', `The ${user.tier} plan does not include "${id}". Pick a model from GET /api/models or upgrade.`, { model: id, tier: user.tier });
+        throw new AppError('MODEL_NOT_ALLOWED', `The ${user.tier} plan does not include "${id}". Pick a model from ${listedBy} or upgrade.`, { model: id, tier: user.tier });
       }
       return model;
     },

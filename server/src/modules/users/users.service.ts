@@ -7,6 +7,10 @@ import { findUserById, updatePasswordHash, updateUser, type UserRow } from './us
 
 export function createUsersService({ db }: { db: Db }) {
   return {
+    async findUser(id: string): Promise<UserRow | undefined> {
+      return findUserById(db, { id });
+    },
+
     async getUser(id: string): Promise<UserRow> {
       const user = await findUserById(db, { id });
       if (!user) throw new AppError('NOT_FOUND', 'No such user.');

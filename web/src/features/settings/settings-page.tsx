@@ -1,4 +1,4 @@
-// Settings: the theme, and changing the password. The server ends every session when the password
+// Settings: the theme, changing the password, and API keys for programs. The server ends every session when the password
 // changes, this one included, so the page signs in again with the new password straight away.
 import { type FormEvent, useState } from 'react';
 import { ErrorNote } from '../../components/error-note';
@@ -7,6 +7,7 @@ import { useApi, useSession, useSessionStore } from '../../lib/app-context';
 import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { setTheme, type ThemeChoice, useTheme } from '../../lib/theme';
+import { ApiKeysSection } from './api-keys-section';
 
 export function SettingsPage() {
   const { user } = useSession();
@@ -32,6 +33,7 @@ export function SettingsPage() {
       </section>
       <ThemeSection />
       <PasswordSection />
+      <ApiKeysSection />
     </main>
   );
 }

@@ -2,14 +2,16 @@
 // meter: reserve before it (a refusal is a problem response and nothing is stored), release if it
 // never reaches the upstream, and settle exactly once after it, whatever happened: completed,
 // stopped by the client (the upstream request is aborted at once), timed out or failed.
+// Two callers share it: the chat (POST /api/chat, which stores a conversation) and the stateless
+// OpenAI-compatible API (POST /v1/chat/completions), so both are metered by the same code.
 import { randomUUID } from 'node:crypto';
 import { streamText } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ModelSpec } from '../models/models.types.js';
 import type { TierName } from '../tiers/tiers.js';
-import type { LanguageModelFor } from './providers/registry.js';
+import type { LanguageModelFor } from '../chat/providers/registry.js';
 import { DeltaQueue } from './delta-queue.js';
-import { countTextTokens, type PromptMessage } from './tokens.js';
+import { countTextTokens, type PromptMessage } from '../chat/tokens.js';
 import { classifyUpstreamError, describeUpstreamError, timeoutFailure, type UpstreamFailure } from './upstream-errors.js';
 import type { UsageMeter } from './usage-meter.js';
 
@@ -19,10 +21,15 @@ export interface ModelCallInput {
   system: string | undefined;
   messages: PromptMessage[];
   promptTokens: number;
-  conversationId: string;
-  messageId: string;
-  /** Runs after the reservation and before the upstream request: stores the messages. */
-  prepare: () => Promise<void>;
+  /** Lower than the model's own output cap when the caller asks for less (max_tokens). */
+  maxOutputTokens?: number;
+  /** Sampling settings passed to the provider as they are. */
+  settings?: { temperature?: number; topP?: number; stopSequences?: string[] };
+  /** The conversation and reply this call writes; null for a stateless call (the /v1 API). */
+  conversationId: string | null;
+  messageId: string | null;
+  /** Runs after the reservation and before the upstream request, e.g. to store the messages. */
+  prepare?: () => Promise<void>;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
 }
@@ -67,12 +74,12 @@ export function createModelCaller(deps: ModelCallDeps): CallModel {
       requestId,
       model: input.model.id,
       promptTokens: input.promptTokens,
-      maxOutputTokens: input.model.maxOutputTokens,
+      maxOutputTokens: Math.min(input.model.maxOutputTokens, input.maxOutputTokens ?? Infinity),
       conversationId: input.conversationId,
       messageId: input.messageId,
     });
     try {
-      await input.prepare();
+      await input.prepare?.();
     } catch (err) {
       await usage.release({ requestId }).catch((e: unknown) => log.error({ err: e, requestId }, 'usage release failed'));
       throw err;
@@ -120,6 +127,7 @@ function runUpstream(deps: ModelCallDeps, input: ModelCallInput, requestId: stri
         system: input.system,
         messages: input.messages,
         maxOutputTokens,
+        ...input.settings,
         // One call, one upstream request: a retry would be a second, unmetered call.
         maxRetries: 0,
         abortSignal: upstream.signal,

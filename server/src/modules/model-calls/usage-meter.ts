@@ -1,4 +1,4 @@
-// The seam between chat and metering. The chat service calls these around every upstream model
+// The seam between model calls and metering. callModel calls these around every upstream model
 // call (see model-call.ts); server/src/modules/usage/ implements them against PostgreSQL.
 import type { TierName } from '../tiers/tiers.js';
 
@@ -10,16 +10,17 @@ export interface ReserveRequest {
   model: string;
   promptTokens: number;
   maxOutputTokens: number;
-  conversationId: string;
+  /** Null for a stateless call (the /v1 API stores no conversation). */
+  conversationId: string | null;
   /** The assistant message this call writes (its row exists by the time the upstream is called). */
-  messageId: string;
+  messageId: string | null;
 }
 
 export interface SettleRequest {
   requestId: string;
   userId: string;
-  conversationId: string;
-  messageId: string;
+  conversationId: string | null;
+  messageId: string | null;
   provider: string;
   model: string;
   inputTokens: number;

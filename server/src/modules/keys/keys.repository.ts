@@ -1,0 +1,58 @@
+import type { Queryable } from '../../db/db.js';
+
+export interface ApiKeyRow {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at';
+
+/** Locks the owner's row: concurrent creations for one user are counted one after the other. */
+export async function lockUserForKeyCreation(db: Queryable, { userId }: { userId: string }) {
+  await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+}
+
+export async function countLiveApiKeysByUser(db: Queryable, { userId }: { userId: string }): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  return rows[0]!.n;
+}
+
+export async function insertApiKey(
+  db: Queryable,
+  { userId, name, prefix, keyHash }: { userId: string; name: string; prefix: string; keyHash: string },
+): Promise<ApiKeyRow> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [userId, name, prefix, keyHash],
+  );
+  return rows[0]!;
+}
+
+/** The user's live keys, newest first. */
+export async function listApiKeysByUser(db: Queryable, { userId }: { userId: string }): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`,
+    [userId],
+  );
+  return rows;
+}
+
+/** False when the user has no such live key (another user's id included). */
+export async function revokeApiKey(db: Queryable, { id, userId }: { id: string; userId: string }): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [id, userId]);
+  return rowCount > 0;
+}
+
+export async function findLiveApiKeyByHash(db: Queryable, { keyHash }: { keyHash: string }): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [keyHash]);
+  return rows[0];
+}
+
+/** Sets last_used_at unless another request (of any process) has set it since `staleBefore`. */
+export async function touchApiKey(db: Queryable, { id, at, staleBefore }: { id: string; at: Date; staleBefore: Date }) {
+  await db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)', [id, at, staleBefore]);
+}

@@ -1,0 +1,42 @@
+// The user's own API keys, managed with the browser session (JWT) like every /api route. The keys
+// themselves are accepted only by the /v1 routes (plugins/authenticate.ts says why).
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { apiKeyIdParams, apiKeyListResponse, createApiKeyBody, createdApiKeyResponse, toApiKeyResponse } from './keys.schemas.js';
+import type { KeysService } from './keys.service.js';
+
+export const keysRoutes: FastifyPluginAsyncZod<{ keys: KeysService; authenticate: Authenticate }> = async (app, opts) => {
+  const { keys } = opts;
+  const tags = ['keys'];
+  const security = [{ bearerAuth: [] }];
+  app.addHook('onRequest', opts.authenticate);
+
+  app.get('/', {
+    schema: { tags, security, summary: 'Your API keys, newest first (never the keys themselves)', response: { 200: apiKeyListResponse } },
+    handler: async (request) => ({ items: (await keys.list(currentUser(request).id)).map(toApiKeyResponse) }),
+  });
+
+  app.post('/', {
+    schema: {
+      tags,
+      security,
+      summary: 'Create an API key for the /v1 API; the answer is the only time the key is shown',
+      description: 'At most 20 keys at once: another answers 409 `API_KEY_LIMIT`.',
+      body: createApiKeyBody,
+      response: { 201: createdApiKeyResponse },
+    },
+    handler: async (request, reply) => {
+      const created = await keys.create(currentUser(request).id, request.body.name);
+      return reply.code(201).send({ ...toApiKeyResponse(created), key: created.key });
+    },
+  });
+
+  app.delete('/:id', {
+    schema: { tags, security, summary: 'Revoke an API key: it stops working at once', params: apiKeyIdParams, response: { 204: z.null() } },
+    handler: async (request, reply) => {
+      await keys.revoke(currentUser(request).id, request.params.id);
+      return reply.code(204).send(null);
+    },
+  });
+};
