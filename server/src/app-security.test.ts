@@ -76,7 +76,10 @@ describe('ALLOWED_ORIGINS (CORS)', () => {
 });
 
 describe('TRUST_PROXY', () => {
-  // Each register from "another client" behind a proxy; the per-IP limit is 2.
+  // Each register from "another client" behind a proxy; the per-IP limit is 2. The clock stands
+  // still so that the three fall in one rate-limit window.
+  const at = new Date();
+  const now = () => at;
   const registerThree = async (app: FastifyInstance) => {
     const codes: number[] = [];
     for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
@@ -93,7 +96,7 @@ describe('TRUST_PROXY', () => {
   };
 
   it('=true makes rate limits count the client address a proxy forwards', async () => {
-    const t = await buildTestApp('pglite', { env: { TRUST_PROXY: 'true', AUTH_RATE_LIMIT_PER_IP: '2' } });
+    const t = await buildTestApp('pglite', { now, env: { TRUST_PROXY: 'true', AUTH_RATE_LIMIT_PER_IP: '2' } });
     try {
       expect(await registerThree(t.app)).toEqual([201, 201, 201]);
     } finally {
@@ -102,7 +105,7 @@ describe('TRUST_PROXY', () => {
   });
 
   it('=false (the default) ignores X-Forwarded-For, which any client can send', async () => {
-    const t = await buildTestApp('pglite', { env: { AUTH_RATE_LIMIT_PER_IP: '2' } });
+    const t = await buildTestApp('pglite', { now, env: { AUTH_RATE_LIMIT_PER_IP: '2' } });
     try {
       expect(await registerThree(t.app)).toEqual([201, 201, 429]);
     } finally {

@@ -296,7 +296,9 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
 describe.each(testDbKinds())('auth rate limits on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp(kind, { env: { AUTH_RATE_LIMIT_PER_EMAIL: '3', AUTH_RATE_LIMIT_PER_IP: '6' } });
+    // A clock that stands still: the attempts must all fall in one 60-second window.
+    const at = new Date();
+    t = await buildTestApp(kind, { now: () => at, env: { AUTH_RATE_LIMIT_PER_EMAIL: '3', AUTH_RATE_LIMIT_PER_IP: '6' } });
   });
   afterAll(() => t.close());
 
