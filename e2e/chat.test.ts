@@ -187,6 +187,15 @@ describe('the chat, in Chromium', () => {
     await item.getByRole('button', { name: 'Pin Renamed in the browser' }).click();
     await item.getByRole('button', { name: 'Unpin Renamed in the browser' }).waitFor();
 
+    // Archived: out of the list, in the archived view, and back again.
+    await item.getByRole('button', { name: 'Archive Renamed in the browser' }).click();
+    await item.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Show archived' }).click();
+    await item.getByRole('button', { name: 'Unarchive Renamed in the browser' }).click();
+    await page.getByText('No archived conversations.').waitFor();
+    await page.getByRole('button', { name: 'Showing archived' }).click();
+    await item.waitFor();
+
     // Search finds it by title.
     await page.getByLabel('Search conversations', { exact: true }).fill('Renamed in');
     await item.waitFor();

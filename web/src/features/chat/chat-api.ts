@@ -6,12 +6,13 @@ import type { ChatUIMessage } from './chat-transport';
 
 export const PAGE_SIZE = 30;
 
-export function useConversations(q: string) {
+/** The conversation list, or the archived ones, with what `q` finds in titles and messages. */
+export function useConversations(q: string, archived = false) {
   const api = useApi();
   return useInfiniteQuery({
-    queryKey: ['conversations', q],
+    queryKey: ['conversations', q, archived],
     queryFn: ({ pageParam, signal }) =>
-      api<ConversationPage>('/api/conversations', { query: { limit: PAGE_SIZE, cursor: pageParam, q }, signal }),
+      api<ConversationPage>('/api/conversations', { query: { limit: PAGE_SIZE, cursor: pageParam, q, archived }, signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });

@@ -1,4 +1,5 @@
-// The conversation list: new, search, rename, pin, delete (confirmed), and more pages loaded as
+// The conversation list: new, search, rename, pin, archive (and a view of the archived ones),
+// delete (confirmed), and more pages loaded as
 // the end of the list scrolls into view (a "Load more" button does the same from the keyboard).
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
@@ -22,7 +23,8 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
   const queryClient = useQueryClient();
   const [search, setSearch] = useState('');
   const q = useDebounced(search.trim(), 250);
-  const list = useConversations(q);
+  const [showArchived, setShowArchived] = useState(false);
+  const list = useConversations(q, showArchived);
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const [editing, setEditing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Conversation | null>(null);
@@ -52,7 +54,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
     }
   }
 
-  const patch = (id: string, body: Partial<Pick<Conversation, 'title' | 'pinned'>>) =>
+  const patch = (id: string, body: Partial<Pick<Conversation, 'title' | 'pinned' | 'archived'>>) =>
     change(() => api(`/api/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body })).catch(() => undefined);
 
   return (
@@ -79,11 +81,18 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
           <Icon name="search" size={14} />
           <input id="conversation-search" type="search" placeholder="Search conversations" value={search} onChange={(e) => setSearch(e.target.value)} />
         </div>
+        <div className="list-switch">
+          <button type="button" className="button ghost small" aria-pressed={showArchived} onClick={() => setShowArchived((v) => !v)}>
+            <Icon name="archive" size={14} /> {showArchived ? 'Showing archived' : 'Show archived'}
+          </button>
+        </div>
         <ErrorNote error={actionError} className="small" />
         {list.isError ? <ErrorNote error={list.error} className="small" /> : null}
         <ul className="conversation-list">
           {list.isPending ? <li className="muted pad">Loading…</li> : null}
-          {list.isSuccess && items.length === 0 ? <li className="muted pad">{q ? 'No conversation matches.' : 'No conversations yet.'}</li> : null}
+          {list.isSuccess && items.length === 0 ? (
+            <li className="muted pad">{q ? 'No conversation matches.' : showArchived ? 'No archived conversations.' : 'No conversations yet.'}</li>
+          ) : null}
           {items.map((c) => (
             <li key={c.id} className={c.id === activeId ? 'conversation active' : 'conversation'}>
               {editing === c.id ? (
@@ -118,6 +127,14 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                       aria-label={`${c.pinned ? 'Unpin' : 'Pin'} ${c.title || 'conversation'}`}
                     >
                       <Icon name="pin" size={14} />
+                    </button>
+                    <button
+                      type="button"
+                      className="button ghost small icon"
+                      onClick={() => void patch(c.id, { archived: !c.archived })}
+                      aria-label={`${c.archived ? 'Unarchive' : 'Archive'} ${c.title || 'conversation'}`}
+                    >
+                      <Icon name="archive" size={14} />
                     </button>
                     <button type="button" className="button ghost small icon" onClick={() => setDeleting(c)} aria-label={`Delete ${c.title || 'conversation'}`}>
                       <Icon name="trash" size={14} />
