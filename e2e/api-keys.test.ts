@@ -2,7 +2,7 @@
 // the official OpenAI client, see the tokens in Usage and the key marked as used, revoke it.
 import OpenAI from 'openai';
 import { expect, it } from 'vitest';
-import { baseUrl, browserPageForFile, signUp, uniqueEmail } from './support/browser.js';
+import { baseUrl, browserPageForFile, screenshotPath, signUp, uniqueEmail } from './support/browser.js';
 
 const watchedPage = browserPageForFile();
 
@@ -17,6 +17,7 @@ it('creates a key in Settings, chats through the OpenAI client with it, sees the
   const apiKey = (await page.getByLabel('New API key', { exact: true }).innerText()).trim();
   expect(apiKey).toMatch(/^qc_[\w-]{43}$/);
   await page.getByRole('row', { name: /e2e script/ }).getByText('Never').waitFor();
+  await page.getByRole('region', { name: 'API keys' }).screenshot({ path: screenshotPath('settings-api-keys-light-desktop') });
 
   const client = new OpenAI({ baseURL: `${baseUrl()}/v1`, apiKey, maxRetries: 0 });
   expect((await client.models.list()).data.map((m) => m.id)).toEqual(['demo']);
