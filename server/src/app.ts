@@ -28,7 +28,7 @@ import { createUsersService } from './modules/users/users.service.js';
 import { chatRoutes } from './modules/chat/chat.routes.js';
 import { createChatService } from './modules/chat/chat.service.js';
 import { createModelCaller } from './modules/model-calls/model-call.js';
-import { createLanguageModelRegistry } from './modules/chat/providers/registry.js';
+import { createLanguageModelRegistry } from './modules/model-calls/providers/registry.js';
 import type { UsageMeter } from './modules/model-calls/usage-meter.js';
 import { conversationsRoutes } from './modules/conversations/conversations.routes.js';
 import { createConversationsService } from './modules/conversations/conversations.service.js';

@@ -3,7 +3,7 @@ import { testDbKinds } from '../../../test/databases.js';
 import { parseSse, textOf } from '../../../test/sse.js';
 import { authHeader, createUser, type TestUser } from '../../../test/test-app.js';
 import { quotaExceeded, setTier, setupChatTest } from './chat.test-support.js';
-import { countTextTokens } from './tokens.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 
 describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) => {
   // Paid models behind the fake upstream, to check that refusals happen before any upstream call;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.js';
 import { buildPrompt, type StoredMessage } from './history.js';
-import { countPromptTokens, countTextTokens } from './tokens.js';
+import { countPromptTokens, countTextTokens } from '../model-calls/tokens.js';
 
 const words = (n: number, word = 'hello') => `${word} `.repeat(n); // n + 1 tokens or so
 const model = { contextWindow: 1000, maxOutputTokens: 200 };

@@ -3,7 +3,7 @@
 // always kept; failed and unfinished replies are left out (they are not part of the dialogue).
 import { AppError } from '../../lib/errors.js';
 import type { ModelSpec } from '../models/models.types.js';
-import { countMessageTokens, countPromptTokens, type PromptMessage } from './tokens.js';
+import { countMessageTokens, countPromptTokens, type PromptMessage } from '../model-calls/tokens.js';
 
 export interface StoredMessage {
   role: 'user' | 'assistant' | 'system';

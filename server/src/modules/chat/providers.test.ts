@@ -5,7 +5,7 @@ import { testDbKinds } from '../../../test/databases.js';
 import { parseSse, textOf } from '../../../test/sse.js';
 import { authHeader } from '../../../test/test-app.js';
 import { FAKE_UPSTREAM_KEYS, messageRow, setupChatTest } from './chat.test-support.js';
-import { countTextTokens } from './tokens.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 
 const PROVIDERS = [
   { model: 'gpt-4o-mini', provider: 'openai', path: '/v1/chat/completions', auth: (h: Record<string, unknown>) => h.authorization === `Bearer ${FAKE_UPSTREAM_KEYS.openai}` },

@@ -7,8 +7,8 @@ import { sleep } from '../../../test/fake-upstream.js';
 import { readSse, type SsePart } from '../../../test/sse.js';
 import { authHeader } from '../../../test/test-app.js';
 import { expectUpstreamAborted, messageRow, setupChatTest, waitFor } from './chat.test-support.js';
-import { composeDemoReply } from './providers/demo-reply.js';
-import { countTextTokens } from './tokens.js';
+import { composeDemoReply } from '../model-calls/providers/demo-reply.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 
 const LONG_TEXT = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
 

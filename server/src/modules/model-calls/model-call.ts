@@ -9,9 +9,9 @@ import { streamText } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ModelSpec } from '../models/models.types.js';
 import type { TierName } from '../tiers/tiers.js';
-import type { LanguageModelFor } from '../chat/providers/registry.js';
+import type { LanguageModelFor } from './providers/registry.js';
 import { DeltaQueue } from './delta-queue.js';
-import { countTextTokens, type PromptMessage } from '../chat/tokens.js';
+import { countTextTokens, type PromptMessage } from './tokens.js';
 import { classifyUpstreamError, describeUpstreamError, timeoutFailure, type UpstreamFailure } from './upstream-errors.js';
 import type { UsageMeter } from './usage-meter.js';
 
@@ -69,6 +69,9 @@ export function createModelCaller(deps: ModelCallDeps): CallModel {
 
   return async function callModel(input) {
     const requestId = randomUUID();
+    // The reservation of a call that never reached the upstream; a failure here is logged, as the
+    // reaper settles what is left.
+    const release = () => usage.release({ requestId }).catch((err: unknown) => log.error({ err, requestId }, 'usage release failed'));
     const { maxOutputTokens } = await usage.reserve({
       user: input.user,
       requestId,
@@ -81,12 +84,12 @@ export function createModelCaller(deps: ModelCallDeps): CallModel {
     try {
       await input.prepare?.();
     } catch (err) {
-      await usage.release({ requestId }).catch((e: unknown) => log.error({ err: e, requestId }, 'usage release failed'));
+      await release();
       throw err;
     }
     if (input.signal.aborted) {
       // The client left while the messages were being stored: no upstream request was made.
-      await usage.release({ requestId }).catch((e: unknown) => log.error({ err: e, requestId }, 'usage release failed'));
+      await release();
       const result: ModelCallResult = { outcome: 'stopped', text: '', inputTokens: 0, outputTokens: 0, source: 'estimate', finishReason: 'other' };
       return { started: Promise.resolve(false), deltas: DeltaQueue.empty(), done: Promise.resolve(result), textSoFar: () => '' };
     }

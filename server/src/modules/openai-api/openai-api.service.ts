@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
-import { countPromptTokens, type PromptMessage } from '../chat/tokens.js';
+import { countPromptTokens, type PromptMessage } from '../model-calls/tokens.js';
 import type { CallModel, ModelCall } from '../model-calls/model-call.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { ModelSpec } from '../models/models.types.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { expectInvariants } from '../../../test/invariants.js';
 import { expectUpstreamAborted, waitFor } from '../chat/chat.test-support.js';
-import { countTextTokens } from '../chat/tokens.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 import { newClient, setupApiTest, usageRecords } from './openai-api.test-support.js';
 
 const LONG_TEXT = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');

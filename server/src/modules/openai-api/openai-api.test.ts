@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { expectInvariants } from '../../../test/invariants.js';
 import { authHeader } from '../../../test/test-app.js';
-import { composeDemoReply } from '../chat/providers/demo-reply.js';
+import { composeDemoReply } from '../model-calls/providers/demo-reply.js';
 import { API_TEST_NOW, newClient, setupApiTest, storedChatRows, usageRecords } from './openai-api.test-support.js';
 
 const UPSTREAM_TEXT = 'Streaming works end to end.';

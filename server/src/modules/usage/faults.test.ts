@@ -14,7 +14,7 @@ import { startServer, stopAllProcesses, tempDir } from '../../../test/spawn-serv
 import { authHeader, buildTestApp, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
 import { registerAndLogin } from '../../../test/chat-client.js';
 import { fakeUpstreamEnv, waitFor } from '../chat/chat.test-support.js';
-import { countTextTokens } from '../chat/tokens.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 import { buildApp } from '../../app.js';
 import { migrateUp } from '../../db/migrate.js';
 import { openPostgres } from '../../db/postgres.js';

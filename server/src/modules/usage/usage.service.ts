@@ -3,7 +3,7 @@
 // the monthly aggregate moved in the same transaction (invariant 2).
 import type { Db } from '../../db/db.js';
 import { retryOnConnectionLoss } from '../../db/retry.js';
-import { countTextTokens } from '../chat/tokens.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 import { AppError } from '../../lib/errors.js';
 import type { UsageMetrics } from '../metrics/metrics.js';
 import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
