@@ -52,7 +52,11 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  DATABASE_POOL_SIZE: intFromEnv(1, 10),
+  DATABASE_POOL_SIZE: intFromEnv(1, 20, 1000),
+  DATABASE_POOL_TIMEOUT_MS: intFromEnv(100, 2000),
+  MAX_CONCURRENT_STREAMS: intFromEnv(1, 4096),
+  STREAM_QUEUE_TIMEOUT_MS: intFromEnv(0, 500, 60_000),
+  WORKERS: intFromEnv(1, 1, 256),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -84,6 +88,13 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Longest wait for a free database connection before a request is refused with 503. */
+  databasePoolTimeoutMs: number;
+  /** Model calls one process runs at once; past it (after waiting streamQueueTimeoutMs) a call gets 503. */
+  maxConcurrentStreams: number;
+  streamQueueTimeoutMs: number;
+  /** Server processes to run on this machine (node:cluster); more than 1 needs DATABASE_URL. */
+  workers: number;
   /** When set, rate-limit counters live in Redis instead of PostgreSQL (docs/decisions/008). */
   redisUrl: string | undefined;
   /** Undefined outside production until resolveJwtSecret() fills it from the data folder. */
@@ -130,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('JWT_SECRET: required when NODE_ENV=production (generate one with "openssl rand -hex 32")');
   }
 
+  if (parsed.success && parsed.data.WORKERS > 1 && !parsed.data.DATABASE_URL) {
+    problems.push('WORKERS: more than 1 process needs DATABASE_URL (the embedded database serves one process)');
+  }
+
   const tiers = readTierLimits(env, values.TIER_LIMITS_FILE, problems);
   const models = readModelsConfig(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
@@ -142,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePoolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+    maxConcurrentStreams: e.MAX_CONCURRENT_STREAMS,
+    streamQueueTimeoutMs: e.STREAM_QUEUE_TIMEOUT_MS,
+    workers: e.WORKERS,
     redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,

@@ -55,7 +55,7 @@ export async function createTestDatabase(kind: DbKind, { migrate = true } = {}):
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = adminUrl(name);
-  const db = await openPostgres(url, 20);
+  const db = await openPostgres(url, { size: 20, timeoutMs: 5000 });
   if (migrate) await migrateUp(db);
   return {
     kind,

@@ -125,7 +125,7 @@ describe.each(postgresOnly)('migrating one %s database from several connections 
   const pools: Db[] = [];
   beforeAll(async () => {
     database = await createTestDatabase(kind, { migrate: false });
-    for (let i = 0; i < 4; i++) pools.push(await openPostgres(database.url!, 2));
+    for (let i = 0; i < 4; i++) pools.push(await openPostgres(database.url!, { size: 2, timeoutMs: 5000 }));
   });
   afterAll(async () => {
     await Promise.all(pools.map((p) => p.close()));

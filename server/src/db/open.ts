@@ -6,8 +6,8 @@ import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise PGlite kept under DATA_DIR/pgdata. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Db> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize);
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'databasePoolTimeoutMs'>): Promise<Db> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { size: config.databasePoolSize, timeoutMs: config.databasePoolTimeoutMs });
   const dir = join(config.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true });
   return openPglite(dir);

@@ -5,8 +5,14 @@ import type { Connection, Db, QueryResult, Queryable } from './db.js';
 // far beyond any monthly limit, so parse int8 as a number for plain arithmetic in services.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+export interface PoolOptions {
+  size: number;
+  /** Longest wait for a free connection; past it the query fails and the request gets 503. */
+  timeoutMs: number;
+}
+
+export async function openPostgres(url: string, { size, timeoutMs }: PoolOptions = { size: 20, timeoutMs: 2000 }): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });
   // An idle client that loses its server (restart, network) emits here; without a listener it
   // would crash the process. The pool replaces it on the next checkout.
   pool.on('error', () => {});

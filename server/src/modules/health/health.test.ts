@@ -33,7 +33,7 @@ describe.each(testDbKinds())('health on %s', (kind) => {
     let app: FastifyInstance;
     beforeAll(async () => {
       // A connection of its own to the same kind of database, closed before the app uses it.
-      const closed: Db = kind === 'pglite' ? await openPglite() : await openPostgres(t.database.url!, 2);
+      const closed: Db = kind === 'pglite' ? await openPglite() : await openPostgres(t.database.url!, { size: 2, timeoutMs: 5000 });
       await closed.close();
       app = await buildApp(testConfig(), { db: closed, jwtSecret: TEST_JWT_SECRET });
       await app.ready();

@@ -38,7 +38,7 @@ async function openBackend(name: string): Promise<Backend> {
     async limiter(now) {
       // PGlite lives inside this process, so its limiters share the one connection.
       if (!database.url) return createRateLimiter(database.db, now);
-      pools.push(await openPostgres(database.url, 10));
+      pools.push(await openPostgres(database.url, { size: 10, timeoutMs: 5000 }));
       return createRateLimiter(pools.at(-1)!, now);
     },
     async close() {

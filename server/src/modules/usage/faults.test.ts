@@ -163,7 +163,7 @@ describe.each(pgKinds)('metering when PostgreSQL restarts during a stream (%s)',
   let db: Awaited<ReturnType<typeof openPostgres>>;
   beforeAll(async () => {
     pg = await startPrivatePostgres();
-    db = await openPostgres(pg.url, 5);
+    db = await openPostgres(pg.url, { size: 5, timeoutMs: 5000 });
     await migrateUp(db);
     t = await buildApp(testConfig({ DEMO_TOKEN_DELAY_MS: '20' }), { db, jwtSecret: TEST_JWT_SECRET, webDist: false });
     await t.listen({ port: 0, host: '127.0.0.1' });

@@ -219,7 +219,7 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
   it('never lets 120 concurrent calls overspend, from several connection pools at once', async () => {
     const userId = await newUser();
     // On PostgreSQL each pool stands for a server process; PGlite serves one process only.
-    const pools = kind === 'postgres' ? await Promise.all([1, 2, 3].map(() => openPostgres(t.url!, 10))) : [t.db];
+    const pools = kind === 'postgres' ? await Promise.all([1, 2, 3].map(() => openPostgres(t.url!, { size: 10, timeoutMs: 5000 }))) : [t.db];
     try {
       const services = pools.map((db) => service(db));
       const outcomes = await Promise.all(
