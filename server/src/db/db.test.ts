@@ -83,7 +83,7 @@ describe('openDatabase', () => {
   afterAll(() => dir.remove());
 
   it('keeps an embedded database under DATA_DIR/pgdata when DATABASE_URL is not set, and its data across reopenings', async () => {
-    const config = { databaseUrl: undefined, dataDir: `${dir.path}/data`, databasePoolSize: 1 };
+    const config = { databaseUrl: undefined, dataDir: `${dir.path}/data`, databasePoolSize: 1, databasePoolTimeoutMs: 5000 };
     const first = await openDatabase(config);
     expect(first.kind).toBe('pglite');
     await first.query('CREATE TABLE kept (v text)');
@@ -101,7 +101,7 @@ describe('openDatabase', () => {
   it.each(testDbKinds().filter((k) => k === 'postgres'))('uses %s when DATABASE_URL is set', async (kind) => {
     const database = await createTestDatabase(kind, { migrate: false });
     try {
-      const db = await openDatabase({ databaseUrl: database.url, dataDir: `${dir.path}/unused`, databasePoolSize: 2 });
+      const db = await openDatabase({ databaseUrl: database.url, dataDir: `${dir.path}/unused`, databasePoolSize: 2, databasePoolTimeoutMs: 5000 });
       expect(db.kind).toBe('postgres');
       expect((await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name).toBe(new URL(database.url!).pathname.slice(1));
       await db.close();
