@@ -1,11 +1,13 @@
 // buildTestApp(): a fresh database of the given kind, migrated, and the app built on it with a
 // test config (silent logs, generous auth limits unless a test sets its own), an optional clock
-// and any other dependency a test wants to replace (e.g. a recording usage meter).
+// and any other dependency a test wants to replace (e.g. a recording usage meter). `services` is
+// the app's own service graph (services.ts), for tests that call a service directly.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type AppDeps, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/db.js';
+import type { Services } from '../src/services.js';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-thirty-two-bytes-long!';
@@ -13,6 +15,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-thirty-two-bytes-lo
 export interface TestApp {
   app: FastifyInstance;
   db: Db;
+  services: Services;
   config: Config;
   database: TestDatabase;
   close(): Promise<void>;
@@ -46,6 +49,7 @@ export async function buildTestApp(kind: DbKind, { env = {}, now, database, deps
   return {
     app,
     db: db.db,
+    services: app.services,
     config,
     database: db,
     async close() {

@@ -1,0 +1,116 @@
+// buildServices builds the service graph in one place: the database, the rate limiter and every
+// feature's service, in dependency order. app.ts puts HTTP in front of it; tests reach the same
+// services through buildTestApp's `services`. Background jobs (the reservation reaper) start here
+// when asked, and close() stops them and releases what the graph holds (the Redis client).
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { createAdminService } from './modules/admin/admin.service.js';
+import { createAuthService } from './modules/auth/auth.service.js';
+import { createAccessTokenSigner, createRefreshTokenMint } from './modules/auth/tokens.js';
+import { createChatService } from './modules/chat/chat.service.js';
+import { createConversationsService } from './modules/conversations/conversations.service.js';
+import { createKeysService } from './modules/keys/keys.service.js';
+import { createMetrics } from './modules/metrics/metrics.js';
+import { createModelCaller } from './modules/model-calls/model-call.js';
+import { createLanguageModelRegistry } from './modules/model-calls/providers/registry.js';
+import type { UsageMeter } from './modules/model-calls/usage-meter.js';
+import { createModelsService } from './modules/models/models.service.js';
+import { createOpenAiApiService } from './modules/openai-api/openai-api.service.js';
+import { createRateLimiter, type RateLimiter } from './modules/rate-limits/rate-limits.service.js';
+import { createRedisClient } from './modules/rate-limits/redis-client.js';
+import { createRedisRateLimiter } from './modules/rate-limits/redis-rate-limiter.js';
+import { startReservationReaper } from './modules/usage/reaper.js';
+import { createUsageReportService } from './modules/usage/usage-report.service.js';
+import { createUsageService, type ModelPricing } from './modules/usage/usage.service.js';
+import { createUsersService } from './modules/users/users.service.js';
+
+export interface ServiceDeps {
+  db: Db;
+  jwtSecret: string;
+  /** Where the services log (the app's logger). */
+  log: FastifyBaseLogger;
+  now?: () => Date;
+  /** Meters model calls (model-calls/usage-meter.ts); tests pass a recording one. */
+  usageMeter?: UsageMeter;
+  /** Run the background jobs on timers (main does; tests call reapExpired themselves). */
+  startReaper?: boolean;
+}
+
+export function buildServices(config: Config, deps: ServiceDeps) {
+  const { db, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const onClose: Array<() => void | Promise<void>> = [];
+
+  const rateLimiter = createRateLimiterFor(config, db, now, log, onClose);
+  const metrics = createMetrics();
+  const users = createUsersService({ db });
+  const auth = createAuthService({
+    db,
+    signer: createAccessTokenSigner(deps.jwtSecret, config.accessTokenTtlSeconds),
+    rateLimiter,
+    refreshTokens: createRefreshTokenMint(deps.jwtSecret),
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+    authRateLimit: config.authRateLimit,
+    now,
+  });
+  const models = createModelsService({ config: config.models, tiers: config.tiers });
+  const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
+  const usage = createUsageService({
+    db,
+    tiers: config.tiers,
+    rateLimiter,
+    now,
+    pricingOf,
+    metrics: metrics.usage,
+    reservationTtlMs: config.reservationTtlSeconds * 1000,
+  });
+  const reports = createUsageReportService({ db, tiers: config.tiers, now, usage });
+  const admin = createAdminService({ db, users, tiers: config.tiers, now });
+  const conversations = createConversationsService({ db, models, now });
+  const callModel = createModelCaller({
+    usage: deps.usageMeter ?? usage,
+    languageModelFor: createLanguageModelRegistry(config.models.providers),
+    timeouts: config.upstream,
+    log,
+  });
+  const chat = createChatService({ conversations, models, callModel, log });
+  const keys = createKeysService({ db, users, now });
+  const openAiApi = createOpenAiApiService({ models, callModel, now });
+
+  if (deps.startReaper) onClose.push(startReservationReaper(usage, config.reaperIntervalSeconds * 1000, log));
+
+  return {
+    db,
+    now,
+    rateLimiter,
+    metrics,
+    users,
+    auth,
+    models,
+    usage,
+    reports,
+    admin,
+    conversations,
+    callModel,
+    chat,
+    keys,
+    openAiApi,
+    /** Stops the jobs and closes the clients the services hold; the database stays open (its opener closes it). */
+    async close() {
+      for (const stop of onClose.reverse()) await stop();
+    },
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
+
+/** Counters in Redis when REDIS_URL is set (one client per app, closed with it), else in PostgreSQL. */
+function createRateLimiterFor(config: Config, db: Db, now: () => Date, log: FastifyBaseLogger, onClose: Array<() => void>): RateLimiter {
+  if (!config.redisUrl) return createRateLimiter(db, now);
+  const redis = createRedisClient(config.redisUrl, { log });
+  // disconnect, not quit: quit would wait for a Redis that may be the reason we are stopping.
+  onClose.push(() => redis.disconnect());
+  return createRedisRateLimiter(redis, now, log);
+}
