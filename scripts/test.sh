@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== typecheck"
-npx tsc -p tsconfig.json
-[ -f web/tsconfig.json ] && npx tsc -p web/tsconfig.json
+npm run --silent typecheck
 echo "== lint"
 npx eslint . --max-warnings 0
 

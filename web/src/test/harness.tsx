@@ -18,9 +18,9 @@ export interface FakeServer {
 export function fakeServer(routes: Record<string, Handler>): FakeServer {
   const calls: FakeServer['calls'] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input), 'http://localhost');
+    const url = new URL(input instanceof Request ? input.url : input, 'http://localhost');
     const method = (init.method ?? 'GET').toUpperCase();
-    const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+    const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
     calls.push({ method, path: url.pathname, body, headers: new Headers(init.headers) });
     const handler = routes[`${method} ${url.pathname}`];
     if (!handler) return problem(404, 'NOT_FOUND', `No route for ${method} ${url.pathname}`);

@@ -47,7 +47,7 @@ export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHin
 
   return (
     <main className="auth-page">
-      <form className="card auth-card" onSubmit={submit} noValidate aria-labelledby="auth-title">
+      <form className="card auth-card" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="auth-title">
         <div className="brand brand-large" aria-hidden="true">
           <span className="brand-mark" /> Quota Chat
         </div>

@@ -65,7 +65,7 @@ describe('ChatSession', () => {
     expect(chatCalls(server)[0]!.body).toEqual({ model: 'demo', action: 'send', content: 'Hello there' });
     expect(chatCalls(server)[0]!.headers.get('authorization')).toBe('Bearer token-1');
     expect(screen.getByText('Hello there')).toBeTruthy();
-    expect((screen.getByLabelText('Message') as HTMLTextAreaElement).value).toBe('');
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Message').value).toBe('');
 
     act(() => {
       stream.send({ type: 'start', messageId: REPLY, messageMetadata: { conversation_id: CONV, user_message_id: USER_MSG, model: 'demo' } });
@@ -160,7 +160,7 @@ describe('ChatSession', () => {
     // No generic error text, no orphan message, and the draft is back in the box.
     expect(notice.textContent).not.toMatch(/failed/i);
     await waitFor(() => expect(screen.queryByText('One more question', { selector: '.bubble' })).toBeNull());
-    await waitFor(() => expect((screen.getByLabelText('Message') as HTMLTextAreaElement).value).toBe('One more question'));
+    await waitFor(() => expect(screen.getByLabelText<HTMLTextAreaElement>('Message').value).toBe('One more question'));
   });
 
   it('says when a reply fails mid-stream and keeps what was written', async () => {
@@ -185,7 +185,7 @@ describe('ChatSession', () => {
   it('restores the draft after a reload and saves it as it is typed', async () => {
     localStorage.setItem(draftKey(USER_ID, null), 'half-written thought');
     const { user } = await setup({});
-    const box = screen.getByLabelText('Message') as HTMLTextAreaElement;
+    const box = screen.getByLabelText<HTMLTextAreaElement>('Message');
     expect(box.value).toBe('half-written thought');
     await user.type(box, ', finished');
     expect(localStorage.getItem(draftKey(USER_ID, null))).toBe('half-written thought, finished');

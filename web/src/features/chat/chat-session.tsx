@@ -15,7 +15,7 @@ import { ApiError } from '../../lib/problem';
 import type { ConversationWithMessages } from '../../lib/types';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
-import { type ChatDataTypes, type ChatUIMessage, createChatTransport } from './chat-transport';
+import { type ChatDataTypes, type ChatRequestContext, type ChatUIMessage, createChatTransport } from './chat-transport';
 import { settle, useStickToBottom } from './chat-helpers';
 import { ExportMenu } from './export-menu';
 import { Composer } from './composer';
@@ -104,7 +104,9 @@ export function ChatSession(props: ChatSessionProps) {
     }
   }
 
-  const transport = useMemo(() => createChatTransport(session, () => ctx.current), [session]);
+  const transport = useMemo(() => createChatTransport(session), [session]);
+  // Each request carries the conversation and model as they are when it is sent.
+  const requestOptions = () => ({ body: { conversationId: ctx.current.conversationId, model: ctx.current.model } satisfies ChatRequestContext });
 
   const chat = useChat<ChatUIMessage>({
     id: props.chatKey,
@@ -157,13 +159,13 @@ export function ChatSession(props: ChatSessionProps) {
     pending.current = { kind: 'send', text, snapshot: chat.messages };
     setInput('');
     saveDraft(draftKey(userId, ctx.current.conversationId), '');
-    void chat.sendMessage({ text });
+    void chat.sendMessage({ text }, requestOptions());
   }, [input, chat, userId]);
 
   const regenerate = useCallback(
     (messageId: string) => {
       pending.current = { kind: 'regenerate', text: '', snapshot: chat.messages };
-      void chat.regenerate({ messageId });
+      void chat.regenerate({ messageId, ...requestOptions() });
     },
     [chat],
   );
@@ -171,13 +173,13 @@ export function ChatSession(props: ChatSessionProps) {
   const edit = useCallback(
     (messageId: string, text: string) => {
       pending.current = { kind: 'edit', text, snapshot: chat.messages };
-      void chat.sendMessage({ text, messageId });
+      void chat.sendMessage({ text, messageId }, requestOptions());
     },
     [chat],
   );
 
   const lastAssistantId = [...messages].reverse().find((m) => m.role === 'assistant')?.id;
-  const scroller = useStickToBottom(messages);
+  const { ref: scrollRef, onScroll } = useStickToBottom(messages);
 
   return (
     <section className="chat" aria-label="Conversation">
@@ -201,7 +203,7 @@ export function ChatSession(props: ChatSessionProps) {
         </div>
       </header>
 
-      <div className="messages" ref={scroller.ref} onScroll={scroller.onScroll} role="log" aria-live="polite" aria-busy={busy}>
+      <div className="messages" ref={scrollRef} onScroll={onScroll} role="log" aria-live="polite" aria-busy={busy}>
         {messages.length === 0 ? (
           <div className="empty-chat">
             <h2>What shall we talk about?</h2>

@@ -11,6 +11,7 @@ import type { ChatMessageMetadata } from '../../lib/types';
 export type ChatDataTypes = { conversation: { id: string; title: string | null } };
 export type ChatUIMessage = UIMessage<ChatMessageMetadata, ChatDataTypes>;
 
+/** What a request needs beyond the messages: given as the body of each sendMessage / regenerate call. */
 export interface ChatRequestContext {
   conversationId: string | null;
   model: string;
@@ -48,19 +49,24 @@ export function buildChatBody(
   return { ...base, action: 'send', content };
 }
 
-export function createChatTransport(session: SessionStore, context: () => ChatRequestContext) {
+export function createChatTransport(session: SessionStore) {
   return new DefaultChatTransport<ChatUIMessage>({
     api: '/api/chat',
     credentials: 'same-origin',
     fetch: async (input, init) => {
-      const res = await session.fetch(String(input), init);
+      const res = await session.fetch(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, init);
       if (!res.ok) throw await problemFromResponse(res);
       return res;
     },
-    prepareSendMessagesRequest: ({ trigger, messageId, messages }) => ({
-      body: buildChatBody(context(), { trigger, messageId, messages }),
+    prepareSendMessagesRequest: ({ trigger, messageId, messages, body }) => ({
+      body: buildChatBody(requestContext(body), { trigger, messageId, messages }),
     }),
   });
 }
 
 export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
+
+function requestContext(body: object | undefined): ChatRequestContext {
+  const { conversationId = null, model = '' } = (body ?? {}) as Partial<ChatRequestContext>;
+  return { conversationId, model };
+}

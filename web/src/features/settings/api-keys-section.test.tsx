@@ -12,7 +12,7 @@ function keysServer(initial: ApiKey[] = []) {
     'POST /api/auth/refresh': () => json(tokens('t')),
     'GET /api/keys': () => json({ items: keys }),
     'POST /api/keys': (_url, init) => {
-      const { name } = JSON.parse(String(init.body)) as { name: string };
+      const { name } = JSON.parse(init.body as string) as { name: string };
       if (name === 'one too many') return problem(409, 'API_KEY_LIMIT', 'You have 20 API keys, the most there can be: revoke one first.');
       const key: ApiKey = { id: `k${keys.length + 1}`, name, prefix: SECRET.slice(0, 11), created_at: '2026-11-30T10:00:00Z', last_used_at: null };
       keys = [key, ...keys];

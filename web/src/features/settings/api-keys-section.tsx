@@ -116,7 +116,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string 
   }
 
   return (
-    <form onSubmit={submit} noValidate className="api-key-form">
+    <form onSubmit={(e) => void submit(e)} noValidate className="api-key-form">
       <Field label="Key name" value={name} onChange={(e) => setName(e.target.value)} error={fieldError} maxLength={100} placeholder="e.g. my-script" />
       <button type="submit" className="button primary" disabled={busy}>
         <Icon name="plus" /> Create key

@@ -104,7 +104,7 @@ function PasswordSection() {
   return (
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
-      <form onSubmit={submit} noValidate className="stack password-form">
+      <form onSubmit={(e) => void submit(e)} noValidate className="stack password-form">
         <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={fields['current'] || undefined} required />
         <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={fields['next'] || undefined} hint="At least 8 characters." required />
         <Field label="Repeat the new password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={fields['confirm'] || undefined} required />
