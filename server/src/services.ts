@@ -1,8 +1,10 @@
 // buildServices builds the service graph in one place: the database, the rate limiter and every
 // feature's service, in dependency order. app.ts puts HTTP in front of it; tests reach the same
-// services through buildTestApp's `services`. Background jobs (the reservation reaper) start here
-// when asked, and close() stops them and releases what the graph holds (the Redis client).
+// services through buildTestApp's `services`. Background jobs (the reservation reaper, the
+// cleanup) start here when asked, and close() stops them and releases what the graph holds (the
+// Redis client).
 import type { FastifyBaseLogger } from 'fastify';
+import { createCleanup } from './cleanup.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { createAdminService } from './modules/admin/admin.service.js';
@@ -77,9 +79,19 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   });
   const chat = createChatService({ conversations, models, callModel, log });
   const keys = createKeysService({ db, users, now });
+  const cleanup = createCleanup({
+    auth,
+    rateLimiter,
+    // Auth's window, or model calls' minute (usage.service.ts), whichever is longer.
+    longestRateLimitWindowSeconds: Math.max(config.authRateLimit.windowSeconds, 60),
+    log,
+  });
   const openAiApi = createOpenAiApiService({ models, callModel, now });
 
-  if (deps.startReaper) onClose.push(startReservationReaper(usage, config.reaperIntervalSeconds * 1000, log));
+  if (deps.startReaper) {
+    onClose.push(startReservationReaper(usage, config.reaperIntervalSeconds * 1000, log));
+    onClose.push(cleanup.start());
+  }
 
   return {
     db,
@@ -97,6 +109,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     chat,
     keys,
     openAiApi,
+    cleanup,
     /** Stops the jobs and closes the clients the services hold; the database stays open (its opener closes it). */
     async close() {
       for (const stop of onClose.reverse()) await stop();

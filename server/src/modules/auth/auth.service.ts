@@ -5,6 +5,7 @@ import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
 import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from '../users/users.repository.js';
 import { dummyPasswordHash, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
 import {
+  deleteExpiredRefreshTokens,
   findRefreshTokenForUpdate,
   insertRefreshToken,
   markRefreshTokenRotated,
@@ -144,6 +145,16 @@ export function createAuthService(deps: AuthServiceDeps) {
         const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
         if (row) await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
       });
+    },
+
+    /**
+     * Deletes the refresh tokens past their expiry; answers how many went. An expired token can
+     * start no session, and its cookie expired with it (the same expiry), so a browser no longer
+     * sends it: nothing a client can present changes meaning, bar a replay of a stolen token older
+     * than the token lifetime, which is refused all the same (without revoking its family).
+     */
+    deleteExpiredRefreshTokens(): Promise<number> {
+      return deleteExpiredRefreshTokens(db, { before: now() });
     },
 
     /** The user behind an access token, loaded on every request so a deactivation bites at once. */

@@ -50,6 +50,8 @@ export async function revokeRefreshTokensOfUser(db: Queryable, { userId }: { use
   await db.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
 }
 
-export async function deleteExpiredRefreshTokens(db: Queryable, { before }: { before: Date }) {
-  await db.query('DELETE FROM refresh_tokens WHERE expires_at < $1', [before]);
+/** Answers how many rows went. */
+export async function deleteExpiredRefreshTokens(db: Queryable, { before }: { before: Date }): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM refresh_tokens WHERE expires_at < $1', [before]);
+  return rowCount;
 }

@@ -19,6 +19,8 @@ export async function incrementRateLimitCounter(
   return rows[0]!.hits;
 }
 
-export async function deleteStaleRateLimitCounters(db: Queryable, { before }: { before: Date }) {
-  await db.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [before]);
+/** Answers how many rows went. */
+export async function deleteStaleRateLimitCounters(db: Queryable, { before }: { before: Date }): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM rate_limit_counters WHERE window_start < $1', [before]);
+  return rowCount;
 }

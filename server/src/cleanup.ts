@@ -1,0 +1,69 @@
+// The housekeeping job: deletes what no request can use any more, so that tables written on every
+// login or limited request stay small. Each table is cleaned by its owning module's service:
+// expired refresh tokens (auth) and the counters of ended rate-limit windows (rate-limits). Every
+// process runs it, as it runs the reaper; the deletes are idempotent, so processes may overlap.
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuthService } from './modules/auth/auth.service.js';
+import type { RateLimiter } from './modules/rate-limits/rate-limits.service.js';
+
+/** Hourly: the rows are only dead weight, and a pass is one DELETE per table. */
+export const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface CleanupDeps {
+  auth: Pick<AuthService, 'deleteExpiredRefreshTokens'>;
+  rateLimiter: Pick<RateLimiter, 'deleteStaleCounters'>;
+  /** The longest window any rate-limit rule counts (a counter is stale once that long has passed). */
+  longestRateLimitWindowSeconds: number;
+  log: FastifyBaseLogger;
+}
+
+export interface CleanupResult {
+  refreshTokens: number;
+  rateLimitCounters: number;
+}
+
+export function createCleanup(deps: CleanupDeps) {
+  const { log } = deps;
+
+  /** One pass; a table that fails is logged and does not stop the other. */
+  async function run(): Promise<CleanupResult> {
+    const attempt = async (what: string, fn: () => Promise<number>) => {
+      try {
+        return await fn();
+      } catch (err) {
+        log.error({ err }, `cleanup of ${what} failed`);
+        return 0;
+      }
+    };
+    const result = {
+      refreshTokens: await attempt('expired refresh tokens', () => deps.auth.deleteExpiredRefreshTokens()),
+      rateLimitCounters: await attempt('stale rate-limit counters', () =>
+        deps.rateLimiter.deleteStaleCounters({ longestWindowSeconds: deps.longestRateLimitWindowSeconds }),
+      ),
+    };
+    if (result.refreshTokens || result.rateLimitCounters) log.info(result, 'cleanup deleted expired rows');
+    return result;
+  }
+
+  /** Runs now and then every intervalMs, never two passes at once; answers a function that stops it. */
+  function start(intervalMs = CLEANUP_INTERVAL_MS): () => void {
+    let running = false;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        await run();
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    void tick();
+    return () => clearInterval(timer);
+  }
+
+  return { run, start };
+}
+
+export type Cleanup = ReturnType<typeof createCleanup>;
