@@ -1,128 +1,63 @@
-// The server's JSON shapes, as the web app reads them (snake_case, as on the wire).
+// The server's JSON shapes (snake_case, as on the wire), as its zod schemas define them. Type
+// imports only: they vanish from the build, so no server code reaches the bundle (eslint refuses
+// any other import from server/ in the web app).
+import type { AdminUsageResponse, AdminUser as AdminUserResponse, ListUsersResponse, UpdateUserBody } from '../../../server/src/modules/admin/admin.schemas';
+import type { ChangePasswordBody, TokenResponse as TokenBody } from '../../../server/src/modules/auth/auth.schemas';
+import type { ChatBody } from '../../../server/src/modules/chat/chat.schemas';
+import type {
+  ConversationListResponse,
+  ConversationResponse,
+  ConversationWithMessagesResponse,
+  MessageResponse,
+  UpdateConversationBody,
+} from '../../../server/src/modules/conversations/conversations.schemas';
+import type { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse } from '../../../server/src/modules/keys/keys.schemas';
+import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/modules/models/models.schemas';
+import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/modules/tiers/tiers';
+import type { CapBody, TiersResponse as TiersBody, UsageResponse } from '../../../server/src/modules/usage/usage.schemas';
+import type { UserResponse } from '../../../server/src/modules/users/users.schemas';
 
-export type TierName = 'free' | 'starter' | 'builder' | 'advanced';
-export const TIER_NAMES: TierName[] = ['free', 'starter', 'builder', 'advanced'];
+export type TierName = ServerTierName;
+/**
+ * The tiers in the server's order, for pickers. A value cannot be imported from the server (it
+ * would bring zod and the tier module into the bundle), so this is typed as the server's own list:
+ * a tier added, removed, renamed or moved there fails type checking here.
+ */
+export const TIER_NAMES: typeof SERVER_TIER_NAMES = ['free', 'starter', 'builder', 'advanced'];
 
-export interface User {
-  id: string;
-  email: string;
-  tier: TierName;
-  role: 'user' | 'admin';
-  is_active: boolean;
-  tier_updated_at: string | null;
-  created_at: string;
-}
+export type User = UserResponse;
+/** POST /api/auth/login and /api/auth/refresh: the token and the signed-in user. */
+export type TokenResponse = TokenBody & { user: User };
+export type PasswordChange = ChangePasswordBody;
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-  user: User;
-}
+export type Model = ModelResponse;
+/** default_model is null when the user's plan allows none of the configured models. */
+export type ModelsResponse = ModelsBody;
 
-export interface Model {
-  id: string;
-  label: string;
-  provider: string;
-  context_window: number;
-  max_output_tokens: number;
-  input_price_per_million_usd: number;
-  output_price_per_million_usd: number;
-}
+export type Conversation = ConversationResponse;
+export type ConversationPatch = UpdateConversationBody;
+export type StoredMessage = MessageResponse;
+export type MessageStatus = StoredMessage['status'];
+export type ConversationWithMessages = ConversationWithMessagesResponse;
+export type ConversationPage = ConversationListResponse;
 
-export interface ModelsResponse {
-  models: Model[];
-  default_model: string;
-}
+/** POST /api/chat. */
+export type ChatRequestBody = ChatBody;
 
-export interface Conversation {
-  id: string;
-  /** Null until the server has named it (from the first message). */
-  title: string | null;
-  model: string;
-  system_prompt: string | null;
-  pinned: boolean;
-  archived: boolean;
-  created_at: string;
-  updated_at: string;
-  last_message_at: string | null;
-}
+export type UsageReport = UsageResponse;
+export type UsageCap = CapBody;
+export type TiersResponse = TiersBody;
+export type Tier = TiersResponse['tiers'][number];
 
-export type MessageStatus = 'complete' | 'streaming' | 'stopped' | 'failed';
+export type ApiKey = ApiKeyResponse;
+export type ApiKeyList = ApiKeyListResponse;
+/** The answer to a creation, the only one that carries the key itself. */
+export type CreatedApiKey = CreatedApiKeyResponse;
 
-export interface StoredMessage {
-  id: string;
-  role: 'user' | 'assistant' | 'system';
-  content: string;
-  status: MessageStatus;
-  model: string | null;
-  error: string | null;
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  created_at: string;
-}
-
-export interface ConversationWithMessages extends Conversation {
-  messages: StoredMessage[];
-}
-
-export interface ConversationPage {
-  items: Conversation[];
-  next_cursor: string | null;
-}
-
-export interface UsageByModel {
-  model: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  cost_usd: number;
-}
-
-export interface UsageByDay {
-  date: string;
-  total_tokens: number;
-  requests?: number;
-}
-
-export interface UsageReport {
-  month: string;
-  tier: TierName;
-  limit: number;
-  personal_cap: number | null;
-  effective_limit: number;
-  used: number;
-  reserved: number;
-  remaining: number;
-  resets_at: string;
-  by_model: UsageByModel[];
-  by_day: UsageByDay[];
-}
-
-export interface Tier {
-  name: TierName;
-  monthly_tokens: number;
-  requests_per_minute: number;
-  models: string[];
-}
-
-export interface AdminUser extends User {
-  usage: { month: string; used: number; limit: number };
-}
-
-export interface AdminUsersPage {
-  items: AdminUser[];
-  total: number;
-}
-
-export interface AdminUsage {
-  month: string;
-  totals: { total_tokens: number; cost_usd: number; requests: number };
-  by_tier: { tier: TierName; users: number; total_tokens: number }[];
-  by_model: { model: string; total_tokens: number; cost_usd: number; requests: number }[];
-  by_day: { date: string; total_tokens: number }[];
-}
+export type AdminUser = AdminUserResponse;
+export type AdminUsersPage = ListUsersResponse;
+export type AdminUserPatch = UpdateUserBody;
+export type AdminUsage = AdminUsageResponse;
 
 /** Metadata the chat stream attaches to an assistant message (start and message-metadata chunks). */
 export interface ChatMessageMetadata {

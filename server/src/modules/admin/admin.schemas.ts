@@ -43,3 +43,8 @@ export const auditResponse = z.object({
     }),
   ),
 });
+
+export type AdminUser = z.infer<typeof adminUser>;
+export type ListUsersResponse = z.infer<typeof listUsersResponse>;
+export type UpdateUserBody = z.infer<typeof updateUserBody>;
+export type AdminUsageResponse = z.infer<typeof adminUsageResponse>;

@@ -29,3 +29,5 @@ export const tokenResponse = z.object({
 });
 
 export const changePasswordBody = z.object({ current_password: z.string().min(1).max(1024), new_password: passwordSchema });
+export type TokenResponse = z.infer<typeof tokenResponse>;
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;

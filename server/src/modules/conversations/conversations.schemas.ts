@@ -92,3 +92,8 @@ export function toMessageResponse(row: MessageRow): z.infer<typeof messageRespon
     created_at: iso(row.created_at),
   };
 }
+
+export type ConversationResponse = z.infer<typeof conversationResponse>;
+export type MessageResponse = z.infer<typeof messageResponse>;
+export type ConversationWithMessagesResponse = z.infer<typeof conversationWithMessagesResponse>;
+export type ConversationListResponse = z.infer<typeof conversationListResponse>;

@@ -32,3 +32,6 @@ export function toApiKeyResponse(row: ApiKeyRow): ApiKeyResponse {
     last_used_at: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
   };
 }
+
+export type ApiKeyListResponse = z.infer<typeof apiKeyListResponse>;
+export type CreatedApiKeyResponse = z.infer<typeof createdApiKeyResponse>;

@@ -31,3 +31,6 @@ export function toModelResponse(m: ModelSpec): z.infer<typeof modelResponse> {
     output_price_per_million_micro_usd: m.outputMicroUsdPerMillion,
   };
 }
+
+export type ModelResponse = z.infer<typeof modelResponse>;
+export type ModelsResponse = z.infer<typeof modelsResponse>;

@@ -47,3 +47,7 @@ export const tiersResponse = z.object({
     z.object({ name: z.enum(TIER_NAMES), monthly_tokens: z.number(), requests_per_minute: z.number(), models: z.array(z.string()) }),
   ),
 });
+export type ModelUsage = z.infer<typeof modelUsage>;
+export type DayUsage = z.infer<typeof dayUsage>;
+export type CapBody = z.infer<typeof capBody>;
+export type TiersResponse = z.infer<typeof tiersResponse>;

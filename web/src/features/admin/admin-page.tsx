@@ -8,7 +8,7 @@ import { ErrorNote } from '../../components/error-note';
 import { MonthSelect } from '../../components/month-select';
 import { useApi, useSession } from '../../lib/app-context';
 import { capitalize, formatInt, formatUsd, monthOf } from '../../lib/format';
-import { type AdminUsage, type AdminUser, type AdminUsersPage, TIER_NAMES, type User } from '../../lib/types';
+import { type AdminUsage, type AdminUser, type AdminUserPatch, type AdminUsersPage, TIER_NAMES, type TierName } from '../../lib/types';
 import { UsageChart } from '../usage/usage-chart';
 import { meterState } from '../usage/usage-meter';
 
@@ -47,7 +47,7 @@ function UsersSection() {
     placeholderData: keepPreviousData,
   });
 
-  async function update(user: AdminUser, body: Partial<Pick<User, 'tier' | 'is_active' | 'role'>>) {
+  async function update(user: AdminUser, body: AdminUserPatch) {
     setError(null);
     try {
       await api(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body });
@@ -73,7 +73,7 @@ function UsersSection() {
     {
       header: 'Tier',
       cell: (u) => (
-        <select aria-label={`Tier of ${u.email}`} value={u.tier} onChange={(e) => void update(u, { tier: e.target.value as User['tier'] })}>
+        <select aria-label={`Tier of ${u.email}`} value={u.tier} onChange={(e) => void update(u, { tier: e.target.value as TierName })}>
           {TIER_NAMES.map((t) => (
             <option key={t} value={t}>
               {capitalize(t)}
@@ -85,7 +85,7 @@ function UsersSection() {
     {
       header: 'Role',
       cell: (u) => (
-        <select aria-label={`Role of ${u.email}`} value={u.role} disabled={isMe(u)} onChange={(e) => void update(u, { role: e.target.value as User['role'] })}>
+        <select aria-label={`Role of ${u.email}`} value={u.role} disabled={isMe(u)} onChange={(e) => void update(u, { role: e.target.value as AdminUser['role'] })}>
           <option value="user">User</option>
           <option value="admin">Admin</option>
         </select>

@@ -2,6 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeServer, type Handler, json, problem, renderWithServices, signedInSession, sseStream, tokens } from '../../test/harness';
+import type { ModelsResponse } from '../../lib/types';
 import { ChatSession } from './chat-session';
 import { draftKey } from './drafts';
 
@@ -13,10 +14,20 @@ const REPLY = '33333333-3333-4333-8333-333333333333';
 const models = () =>
   json({
     models: [
-      { id: 'demo', label: 'Demo (offline)', provider: 'demo', context_window: 8192, max_output_tokens: 1024, input_price_per_million_usd: 0, output_price_per_million_usd: 0 },
+      {
+        id: 'demo',
+        label: 'Demo (offline)',
+        provider: 'demo',
+        context_window: 8192,
+        max_output_tokens: 1024,
+        input_price_per_million_usd: 0,
+        output_price_per_million_usd: 0,
+        input_price_per_million_micro_usd: 0,
+        output_price_per_million_micro_usd: 0,
+      },
     ],
     default_model: 'demo',
-  });
+  } satisfies ModelsResponse);
 
 /** POST /api/chat answers with a stream the test drives; the stream errors when the request is aborted. */
 function chatRoute() {

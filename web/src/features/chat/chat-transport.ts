@@ -6,7 +6,7 @@
 import { DefaultChatTransport, type UIMessage } from 'ai';
 import { ApiError, problemFromResponse } from '../../lib/problem';
 import type { SessionStore } from '../../lib/session';
-import type { ChatMessageMetadata } from '../../lib/types';
+import type { ChatMessageMetadata, ChatRequestBody } from '../../lib/types';
 
 export type ChatDataTypes = { conversation: { id: string; title: string | null } };
 export type ChatUIMessage = UIMessage<ChatMessageMetadata, ChatDataTypes>;
@@ -15,14 +15,6 @@ export type ChatUIMessage = UIMessage<ChatMessageMetadata, ChatDataTypes>;
 export interface ChatRequestContext {
   conversationId: string | null;
   model: string;
-}
-
-export interface ChatRequestBody {
-  conversation_id?: string;
-  model: string;
-  action: 'send' | 'regenerate' | 'edit';
-  content?: string;
-  message_id?: string;
 }
 
 export function messageText(message: Pick<ChatUIMessage, 'parts'>): string {

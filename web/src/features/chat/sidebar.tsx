@@ -8,7 +8,7 @@ import { ErrorNote } from '../../components/error-note';
 import { Icon } from '../../components/icon';
 import { useApi } from '../../lib/app-context';
 import { Link, navigate } from '../../lib/router';
-import type { Conversation } from '../../lib/types';
+import type { Conversation, ConversationPatch } from '../../lib/types';
 import { useConversations } from './chat-api';
 
 interface SidebarProps {
@@ -54,7 +54,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
     }
   }
 
-  const patch = (id: string, body: Partial<Pick<Conversation, 'title' | 'pinned' | 'archived'>>) =>
+  const patch = (id: string, body: ConversationPatch) =>
     change(() => api(`/api/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body })).catch(() => undefined);
 
   return (

@@ -10,14 +10,7 @@ import { Icon } from '../../components/icon';
 import { useApi } from '../../lib/app-context';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+import type { ApiKey, ApiKeyList, CreatedApiKey } from '../../lib/types';
 
 const QUERY_KEY = ['api-keys'];
 
@@ -25,8 +18,8 @@ export function ApiKeysSection() {
   const api = useApi();
   const queryClient = useQueryClient();
   // Always fetched again on opening the page: "Last used" moves as programs use the keys.
-  const keys = useQuery({ queryKey: QUERY_KEY, queryFn: ({ signal }) => api<{ items: ApiKey[] }>('/api/keys', { signal }), staleTime: 0 });
-  const [created, setCreated] = useState<(ApiKey & { key: string }) | null>(null);
+  const keys = useQuery({ queryKey: QUERY_KEY, queryFn: ({ signal }) => api<ApiKeyList>('/api/keys', { signal }), staleTime: 0 });
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -88,7 +81,7 @@ export function ApiKeysSection() {
   );
 }
 
-function CreateKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) => void }) {
+function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
   const api = useApi();
   const [name, setName] = useState('');
   const [fieldError, setFieldError] = useState<string | undefined>();
@@ -105,7 +98,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string 
     }
     setBusy(true);
     try {
-      onCreated(await api<ApiKey & { key: string }>('/api/keys', { method: 'POST', body: { name: name.trim() } }));
+      onCreated(await api<CreatedApiKey>('/api/keys', { method: 'POST', body: { name: name.trim() } }));
       setName('');
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) setFieldError(err.fieldErrors()['name'] ?? err.message);

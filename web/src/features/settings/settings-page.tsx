@@ -7,6 +7,7 @@ import { useApi, useSession, useSessionStore } from '../../lib/app-context';
 import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { setTheme, type ThemeChoice, useTheme } from '../../lib/theme';
+import type { PasswordChange } from '../../lib/types';
 import { ApiKeysSection } from './api-keys-section';
 
 export function SettingsPage() {
@@ -83,7 +84,7 @@ function PasswordSection() {
     }
     setBusy(true);
     try {
-      await api('/api/auth/password', { method: 'POST', body: { current_password: current, new_password: next } });
+      await api('/api/auth/password', { method: 'POST', body: { current_password: current, new_password: next } satisfies PasswordChange });
       if (user) await session.login(user.email, next);
       setCurrent('');
       setNext('');

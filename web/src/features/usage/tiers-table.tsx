@@ -3,11 +3,11 @@ import { useQuery } from '@tanstack/react-query';
 import { type Column, DataTable } from '../../components/data-table';
 import { useApi } from '../../lib/app-context';
 import { capitalize, formatInt } from '../../lib/format';
-import type { Tier, TierName } from '../../lib/types';
+import type { Tier, TierName, TiersResponse } from '../../lib/types';
 
 export function useTiers() {
   const api = useApi();
-  return useQuery({ queryKey: ['tiers'], queryFn: ({ signal }) => api<{ tiers: Tier[] }>('/api/tiers', { signal }), staleTime: 300_000 });
+  return useQuery({ queryKey: ['tiers'], queryFn: ({ signal }) => api<TiersResponse>('/api/tiers', { signal }), staleTime: 300_000 });
 }
 
 export function TiersTable({ current, caption = 'Tiers' }: { current?: TierName | undefined; caption?: string }) {
