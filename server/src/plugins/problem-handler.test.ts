@@ -54,14 +54,22 @@ describe('requests the app does not take', () => {
 
   describe('a known path with the wrong method', () => {
     it.each([
-      ['GET', '/api/auth/login'],
-      ['DELETE', '/health'],
-      ['PUT', '/api/auth/me'],
-      ['POST', '/openapi.json'],
-    ] as const)('%s %s answers 404 or 405 problem+json', async (method, url) => {
+      ['GET', '/api/auth/login', 'POST'],
+      ['DELETE', '/health', 'GET, HEAD'],
+      ['PUT', '/api/auth/me', 'GET, HEAD'],
+      ['POST', '/openapi.json', 'GET, HEAD'],
+      ['DELETE', '/api/auth/me/', 'GET, HEAD'],
+      ['PUT', '/api/conversations/4b1e6e8a-5a43-4c2e-9d53-2a4c7d0e2f11', 'DELETE, GET, HEAD, PATCH'],
+    ] as const)('%s %s answers 405 problem+json with Allow: %s', async (method, url, allow) => {
       const res = await t.app.inject({ method, url });
-      expect([404, 405]).toContain(res.statusCode);
-      expectProblem(res, res.statusCode);
+      expect(expectProblem(res, 405).code).toBe('METHOD_NOT_ALLOWED');
+      expect(res.headers.allow).toBe(allow);
+    });
+
+    it('still answers 404 for a path that no method answers', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/api/nope' });
+      expect(expectProblem(res, 404).code).toBe('NOT_FOUND');
+      expect(res.headers.allow).toBeUndefined();
     });
   });
 

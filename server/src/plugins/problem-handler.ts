@@ -1,7 +1,7 @@
 // One place turns every failure into RFC 9457 problem+json. Known errors keep their code;
 // validation becomes 422 with the issues; anything else is a generic 500 with the request id,
 // and the full error goes to the log only (never SQL, stacks or secrets to the client).
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERRORS, type ErrorCode } from '../lib/errors.js';
 
@@ -80,14 +80,51 @@ export function toAppError(error: FastifyError, request: FastifyRequest): AppErr
   return new AppError('INTERNAL', `Something went wrong on our side (request ${request.id}).`, { request_id: request.id });
 }
 
+/**
+ * The methods each registered path answers, to tell a wrong method (405 with Allow) from an unknown
+ * path (404). Fastify's router answers neither question for a concrete URL, so every route is
+ * recorded as it is added, its pattern made a regular expression (`:param` one segment, `*` the rest).
+ */
+function createRouteMethods() {
+  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return {
+    add(route: RouteOptions) {
+      // Catch-alls (CORS preflights, the web app's GET fallback) answer what no route claims: they
+      // make no path known, and the web app's fallback answers a server path 404.
+      if (route.url === '*' || route.url === '/*') return;
+      const source = route.url
+        .replace(/\/+$/, '')
+        .split('/')
+        .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : escape(segment)))
+        .join('/');
+      routes.push({ pattern: new RegExp(`^${source}/?$`), methods: [route.method].flat() });
+    },
+    /** The methods some route answers at this path, sorted; none for an unknown path. */
+    allowedAt(path: string): string[] {
+      const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods));
+      return [...allowed].sort();
+    },
+  };
+}
+
 export function registerProblemHandler(app: FastifyInstance) {
+  const routeMethods = createRouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.add(route));
+
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toAppError(error, request);
     reply.headers(known.headers);
     return sendProblem(reply, known.code, known.detail, known.extra);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = routeMethods.allowedAt(path);
+    if (allowed.length) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`);
+    }
+    return sendProblem(reply, 'NOT_FOUND', `No route for ${request.method} ${path}`);
+  });
 }

@@ -83,6 +83,15 @@ describe('the web app, served by the server', () => {
     const me = await app.inject({ method: 'GET', url: '/api/auth/me', headers: html });
     expect(me.statusCode).toBe(401);
   });
+
+  it('does not count its GET fallback as a method of every path: other methods stay 404, known paths 405', async () => {
+    const post = await app.inject({ method: 'POST', url: '/usage', headers: html });
+    expect(post.statusCode).toBe(404);
+    expect(post.headers.allow).toBeUndefined();
+    const wrong = await app.inject({ method: 'DELETE', url: '/health' });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe('GET, HEAD');
+  });
 });
 
 describe('without a built web app', () => {
