@@ -1,6 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
+
+// The real timingSafeEqual, watched: the token check must go through it.
+vi.mock('node:crypto', async (importOriginal) => {
+  const crypto = await importOriginal<typeof import('node:crypto')>();
+  return { ...crypto, timingSafeEqual: vi.fn(crypto.timingSafeEqual) };
+});
 
 describe('GET /metrics', () => {
   let t: TestApp;
@@ -11,6 +17,15 @@ describe('GET /metrics', () => {
 
   it('needs the metrics token when one is set', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+  });
+
+  it('compares the token in constant time, and refuses a near miss', async () => {
+    vi.mocked(timingSafeEqual).mockClear();
+    const near = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-012345678' } });
+    expect(near.statusCode).toBe(401);
+    expect(timingSafeEqual).toHaveBeenCalled();
+    const right = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(right.statusCode).toBe(200);
   });
 
   it('counts HTTP requests by route and the tokens recorded per model and outcome', async () => {

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { AppError } from '../../lib/errors.js';
+import { safeEqual } from '../../lib/safe-equal.js';
 
 export interface UsageMetrics {
   recorded(model: string, outcome: string, source: string, tokens: number): void;
@@ -67,8 +68,9 @@ export function createMetrics() {
       httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-      // With METRICS_TOKEN set, scrapers must send it as a bearer token.
-      if (token && request.headers.authorization !== `Bearer ${token}`) {
+      // With METRICS_TOKEN set, scrapers must send it as a bearer token; compared in constant time,
+      // so that response times do not reveal how much of a guess was right.
+      if (token && !safeEqual(request.headers.authorization ?? '', `Bearer ${token}`)) {
         throw new AppError('UNAUTHENTICATED', 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>".');
       }
       return reply.type(registry.contentType).send(await registry.metrics());
