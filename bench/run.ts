@@ -1,11 +1,13 @@
-// npm run bench: runs every benchmark side by side in one process and writes the results, with
-// the machine and date, to bench/results/<date>-<host>.md. Compare ratios, not absolute times:
+// npm run bench: runs every benchmark side by side in one process (the streaming capacity last, in
+// processes of its own) and writes the results, with the machine and date, to
+// bench/results/<date>-<host>.md. Compare ratios, not absolute times:
 // these machines are shared and noisy.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTestDatabase, postgresAvailable, type DbKind } from '../server/test/databases.js';
 import { benchMetering } from './metering.js';
+import { runStreamsBenchmark } from './streams/benchmark.js';
 import { benchStreaming, streamingReport } from './streaming.js';
 import { measureWebBundle, webBundleReport } from './web-bundle.js';
 import { benchWebResponsiveness, webResponsivenessReport } from './web-responsiveness.js';
@@ -56,6 +58,18 @@ for (const line of webBundleReport(measureWebBundle('web/dist'))) say(line);
 say();
 // In Chromium against the production build made just above.
 for (const line of webResponsivenessReport(await benchWebResponsiveness())) say(line);
+
+say();
+// Last, once nothing else here runs: the streaming capacity against the bare pass-through and
+// Portkey (bench/streams, its own processes and its own .json beside this report).
+if (process.env.PGHOST) {
+  const streams = await runStreamsBenchmark();
+  for (const line of streams.lines) say(line.startsWith('#') ? `#${line}` : line);
+  say();
+  say(`All the figures, phase by phase: ${streams.json}.`);
+} else {
+  say('## Streaming capacity\n\nNot measured: it needs a PostgreSQL cluster in PGHOST... (`npm run bench` makes one where pg_virtualenv exists).');
+}
 
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${date.slice(0, 10)}-${os.hostname()}.md`;
