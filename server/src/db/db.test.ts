@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../test/databases.js';
 import { tempDir } from '../../test/spawn-server.js';
 import { openDatabase } from './open.js';
+import { openPostgres } from './postgres.js';
 
 describe.each(testDbKinds())('the Db interface on %s', (kind) => {
   let database: TestDatabase;
@@ -106,6 +108,27 @@ describe('openDatabase', () => {
       expect((await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name).toBe(new URL(database.url!).pathname.slice(1));
       await db.close();
     } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe.each(testDbKinds().filter((k) => k === 'postgres'))('the %s pool', (kind) => {
+  it('reports an idle connection that fails, and replaces it', async () => {
+    const database = await createTestDatabase(kind, { migrate: false });
+    const onError = vi.fn();
+    const db = await openPostgres(database.url!, { size: 2, timeoutMs: 5000 }, { onError });
+    const admin = new pg.Client({ connectionString: database.url });
+    try {
+      await db.query('SELECT 1'); // leaves one idle connection in the pool
+      await admin.connect();
+      // What a server restart does to the pool's idle connections.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      await vi.waitFor(() => expect(onError).toHaveBeenCalledWith(expect.any(Error)), { timeout: 5000, interval: 20 });
+      expect((await db.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await admin.end();
+      await db.close();
       await database.drop();
     }
   });

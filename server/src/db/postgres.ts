@@ -11,11 +11,25 @@ export interface PoolOptions {
   timeoutMs: number;
 }
 
-export async function openPostgres(url: string, { size, timeoutMs }: PoolOptions = { size: 20, timeoutMs: 2000 }): Promise<Db> {
+export interface PoolEvents {
+  /**
+   * An idle connection failed (the server restarted, the network dropped it). Nothing is lost, as
+   * the pool replaces it on the next checkout, but an operator should see it: pass the app's log.
+   * Without it the error goes to stderr.
+   */
+  onError?: (err: Error) => void;
+}
+
+const logToStderr = (err: Error) => console.error(`database pool: an idle connection failed: ${err.message}`);
+
+export async function openPostgres(
+  url: string,
+  { size, timeoutMs }: PoolOptions = { size: 20, timeoutMs: 2000 },
+  { onError = logToStderr }: PoolEvents = {},
+): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });
-  // An idle client that loses its server (restart, network) emits here; without a listener it
-  // would crash the process. The pool replaces it on the next checkout.
-  pool.on('error', () => {});
+  // An idle client that loses its server emits here; without a listener it would crash the process.
+  pool.on('error', (err) => onError(err));
 
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
