@@ -11,7 +11,7 @@ import type {
   MessageResponse,
   UpdateConversationBody,
 } from '../../../server/src/modules/conversations/conversations.schemas';
-import type { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse } from '../../../server/src/modules/keys/keys.schemas';
+import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/modules/keys/keys.schemas';
 import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/modules/models/models.schemas';
 import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/modules/tiers/tiers';
 import type { CapBody, TiersResponse as TiersBody, UsageResponse } from '../../../server/src/modules/usage/usage.schemas';
@@ -51,6 +51,7 @@ export type Tier = TiersResponse['tiers'][number];
 
 export type ApiKey = ApiKeyResponse;
 export type ApiKeyList = ApiKeyListResponse;
+export type NewApiKey = CreateApiKeyBody;
 /** The answer to a creation, the only one that carries the key itself. */
 export type CreatedApiKey = CreatedApiKeyResponse;
 

@@ -1,18 +1,17 @@
 // Administration: every user with their tier, active switch and this month's usage; totals for a
 // month by tier, model and day. The server enforces the admin role on every call; this page is
 // only hidden from others.
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { type Column, DataTable } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { MonthSelect } from '../../components/month-select';
-import { useApi, useSession } from '../../lib/app-context';
+import { useSession } from '../../lib/app-context';
 import { capitalize, formatInt, formatUsd, monthOf } from '../../lib/format';
-import { type AdminUsage, type AdminUser, type AdminUserPatch, type AdminUsersPage, TIER_NAMES, type TierName } from '../../lib/types';
+import { type AdminUsage, type AdminUser, type AdminUserPatch, TIER_NAMES, type TierName } from '../../lib/types';
+import { useDebounced } from '../../lib/use-debounced';
 import { UsageChart } from '../usage/usage-chart';
 import { meterState } from '../usage/usage-meter';
-
-const PAGE = 20;
+import { PAGE_SIZE, useAdminUsage, useAdminUsers, useUpdateUser } from './admin-api';
 
 export function AdminPage() {
   return (
@@ -25,36 +24,24 @@ export function AdminPage() {
 }
 
 function UsersSection() {
-  const api = useApi();
-  const queryClient = useQueryClient();
   const { user: me } = useSession();
   const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
-  const [offset, setOffset] = useState(0);
+  const q = useDebounced(search.trim(), 250);
+  // An offset belongs to the search it pages through: a new search starts at the first page.
+  const [page, setPage] = useState({ q, offset: 0 });
+  const offset = page.q === q ? page.offset : 0;
+  const setOffset = (next: number) => setPage({ q, offset: next });
   const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    const t = window.setTimeout(() => {
-      setQ(search.trim());
-      setOffset(0);
-    }, 250);
-    return () => window.clearTimeout(t);
-  }, [search]);
-
-  const users = useQuery({
-    queryKey: ['admin', 'users', q, offset],
-    queryFn: ({ signal }) => api<AdminUsersPage>('/api/admin/users', { query: { q, limit: PAGE, offset }, signal }),
-    placeholderData: keepPreviousData,
-  });
+  const users = useAdminUsers(q, offset);
+  const updateUser = useUpdateUser();
 
   async function update(user: AdminUser, body: AdminUserPatch) {
     setError(null);
     try {
-      await api(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body });
+      await updateUser.mutateAsync({ id: user.id, ...body });
     } catch (err) {
       setError(err);
     }
-    await queryClient.invalidateQueries({ queryKey: ['admin'] });
   }
 
   const isMe = (u: AdminUser) => u.id === me?.id;
@@ -119,11 +106,11 @@ function UsersSection() {
         empty={users.data ? 'No user matches.' : null}
       />
       <div className="row pager">
-        <span className="muted">{total ? `${offset + 1}–${Math.min(offset + PAGE, total)} of ${formatInt(total)}` : ''}</span>
-        <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+        <span className="muted">{total ? `${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${formatInt(total)}` : ''}</span>
+        <button type="button" className="button small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
           Previous
         </button>
-        <button type="button" className="button small" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
+        <button type="button" className="button small" disabled={offset + PAGE_SIZE >= total} onClick={() => setOffset(offset + PAGE_SIZE)}>
           Next
         </button>
       </div>
@@ -145,12 +132,8 @@ const MODEL_COLUMNS: Column<AdminUsage['by_model'][number]>[] = [
 ];
 
 function TotalsSection() {
-  const api = useApi();
   const [month, setMonth] = useState(() => monthOf(new Date()));
-  const usage = useQuery({
-    queryKey: ['admin', 'usage', month],
-    queryFn: ({ signal }) => api<AdminUsage>('/api/admin/usage', { query: { month }, signal }),
-  });
+  const usage = useAdminUsage(month);
   const u = usage.data;
   return (
     <section className="card" aria-labelledby="totals-title">

@@ -12,6 +12,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { Icon } from '../../components/icon';
 import { useApi, useSessionStore } from '../../lib/app-context';
 import { ApiError } from '../../lib/problem';
+import { queryKeys } from '../../lib/query-keys';
 import type { ConversationWithMessages } from '../../lib/types';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
@@ -72,7 +73,7 @@ export function ChatSession(props: ChatSessionProps) {
       ctx.current.conversationId = id;
       setConversationId(id);
       onConversationCreated(id);
-      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all });
     },
     [onConversationCreated, queryClient],
   );
@@ -118,7 +119,7 @@ export function ChatSession(props: ChatSessionProps) {
         const data = part.data as ChatDataTypes['conversation'];
         adopt(data.id);
         if (data.title) setTitle(data.title);
-        void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all });
       }
     },
     onError: (err) => {
@@ -139,8 +140,8 @@ export function ChatSession(props: ChatSessionProps) {
       } else if (streamed) {
         chat.setMessages((list) => settle(list, message.id, isAbort, failure ? failure.message : undefined));
       }
-      void queryClient.invalidateQueries({ queryKey: ['usage'] });
-      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.usage.all });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all });
     },
   });
 

@@ -1,15 +1,14 @@
 // The conversation list: new, search, rename, pin, archive (and a view of the archived ones),
 // delete (confirmed), and more pages loaded as
 // the end of the list scrolls into view (a "Load more" button does the same from the keyboard).
-import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorNote } from '../../components/error-note';
 import { Icon } from '../../components/icon';
-import { useApi } from '../../lib/app-context';
 import { Link, navigate } from '../../lib/router';
-import type { Conversation, ConversationPatch } from '../../lib/types';
-import { useConversations } from './chat-api';
+import type { Conversation } from '../../lib/types';
+import { useDebounced } from '../../lib/use-debounced';
+import { useArchiveConversation, useConversations, useDeleteConversation, usePinConversation, useRenameConversation } from './chat-api';
 
 interface SidebarProps {
   activeId: string | null;
@@ -19,8 +18,6 @@ interface SidebarProps {
 }
 
 export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
-  const api = useApi();
-  const queryClient = useQueryClient();
   const [search, setSearch] = useState('');
   const q = useDebounced(search.trim(), 250);
   const [showArchived, setShowArchived] = useState(false);
@@ -42,20 +39,20 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
     return () => observer.disconnect();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
+  const rename = useRenameConversation();
+  const pin = usePinConversation();
+  const archive = useArchiveConversation();
+  const remove = useDeleteConversation();
+
+  /** Runs a change; its failure shows above the list until the next change. */
   async function change(action: () => Promise<unknown>): Promise<void> {
     setActionError(null);
     try {
       await action();
     } catch (err) {
       setActionError(err);
-      throw err;
-    } finally {
-      await queryClient.invalidateQueries({ queryKey: ['conversations'] });
     }
   }
-
-  const patch = (id: string, body: ConversationPatch) =>
-    change(() => api(`/api/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body })).catch(() => undefined);
 
   return (
     <>
@@ -101,7 +98,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                   onCancel={() => setEditing(null)}
                   onSave={(title) => {
                     setEditing(null);
-                    if (title && title !== c.title) void patch(c.id, { title }).then(() => onRenamed(c.id, title));
+                    if (title && title !== c.title) void change(() => rename.mutateAsync({ id: c.id, title })).then(() => onRenamed(c.id, title));
                   }}
                 />
               ) : (
@@ -123,7 +120,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                       type="button"
                       className="button ghost small icon"
                       aria-pressed={c.pinned}
-                      onClick={() => void patch(c.id, { pinned: !c.pinned })}
+                      onClick={() => void change(() => pin.mutateAsync({ id: c.id, pinned: !c.pinned }))}
                       aria-label={`${c.pinned ? 'Unpin' : 'Pin'} ${c.title || 'conversation'}`}
                     >
                       <Icon name="pin" size={14} />
@@ -131,7 +128,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                     <button
                       type="button"
                       className="button ghost small icon"
-                      onClick={() => void patch(c.id, { archived: !c.archived })}
+                      onClick={() => void change(() => archive.mutateAsync({ id: c.id, archived: !c.archived }))}
                       aria-label={`${c.archived ? 'Unarchive' : 'Archive'} ${c.title || 'conversation'}`}
                     >
                       <Icon name="archive" size={14} />
@@ -166,9 +163,9 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
           setDeleting(null);
           if (!target) return;
           void change(async () => {
-            await api(`/api/conversations/${encodeURIComponent(target.id)}`, { method: 'DELETE' });
+            await remove.mutateAsync(target.id);
             if (target.id === activeId) navigate('/', { replace: true });
-          }).catch(() => undefined);
+          });
         }}
       />
     </>
@@ -201,13 +198,4 @@ function RenameForm({ initial, onSave, onCancel }: { initial: string; onSave: (t
       </button>
     </form>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [out, setOut] = useState(value);
-  useEffect(() => {
-    const t = window.setTimeout(() => setOut(value), ms);
-    return () => window.clearTimeout(t);
-  }, [value, ms]);
-  return out;
 }

@@ -1,24 +1,19 @@
 // Personal API keys for the OpenAI-compatible API (/v1): create one (its secret is shown once,
 // the server keeps only a hash), see when each was last used, revoke one.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { type Column, DataTable } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { Icon } from '../../components/icon';
-import { useApi } from '../../lib/app-context';
 import { formatDate, formatDateTime } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
-import type { ApiKey, ApiKeyList, CreatedApiKey } from '../../lib/types';
-
-const QUERY_KEY = ['api-keys'];
+import type { ApiKey, CreatedApiKey } from '../../lib/types';
+import { useApiKeys, useCreateApiKey, useRevokeApiKey } from './settings-api';
 
 export function ApiKeysSection() {
-  const api = useApi();
-  const queryClient = useQueryClient();
-  // Always fetched again on opening the page: "Last used" moves as programs use the keys.
-  const keys = useQuery({ queryKey: QUERY_KEY, queryFn: ({ signal }) => api<ApiKeyList>('/api/keys', { signal }), staleTime: 0 });
+  const keys = useApiKeys();
+  const revokeKey = useRevokeApiKey();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -27,12 +22,11 @@ export function ApiKeysSection() {
     setRevoking(null);
     setError(null);
     try {
-      await api(`/api/keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' });
+      await revokeKey.mutateAsync(key.id);
       if (created?.id === key.id) setCreated(null);
     } catch (err) {
       setError(err);
     }
-    await queryClient.invalidateQueries({ queryKey: QUERY_KEY });
   }
 
   const columns: Column<ApiKey>[] = [
@@ -57,12 +51,7 @@ export function ApiKeysSection() {
         For programs: any OpenAI client works with the base URL <code>{`${window.location.origin}/v1`}</code> and a key below.
         Their calls count towards this account's monthly tokens like chats do.
       </p>
-      <CreateKeyForm
-        onCreated={(key) => {
-          setCreated(key);
-          void queryClient.invalidateQueries({ queryKey: QUERY_KEY });
-        }}
-      />
+      <CreateKeyForm onCreated={setCreated} />
       {created ? <NewKey value={created.key} name={created.name} onDone={() => setCreated(null)} /> : null}
       <ErrorNote error={error ?? keys.error} />
       {keys.data ? (
@@ -82,11 +71,10 @@ export function ApiKeysSection() {
 }
 
 function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
-  const api = useApi();
+  const create = useCreateApiKey();
   const [name, setName] = useState('');
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -96,22 +84,19 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void 
       setFieldError('Give the key a name, e.g. the program that will use it.');
       return;
     }
-    setBusy(true);
     try {
-      onCreated(await api<CreatedApiKey>('/api/keys', { method: 'POST', body: { name: name.trim() } }));
+      onCreated(await create.mutateAsync(name.trim()));
       setName('');
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) setFieldError(err.fieldErrors()['name'] ?? err.message);
       else setError(err);
-    } finally {
-      setBusy(false);
     }
   }
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate className="api-key-form">
       <Field label="Key name" value={name} onChange={(e) => setName(e.target.value)} error={fieldError} maxLength={100} placeholder="e.g. my-script" />
-      <button type="submit" className="button primary" disabled={busy}>
+      <button type="submit" className="button primary" disabled={create.isPending}>
         <Icon name="plus" /> Create key
       </button>
       <ErrorNote error={error} />

@@ -3,12 +3,12 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
-import { useApi, useSession, useSessionStore } from '../../lib/app-context';
+import { useSession } from '../../lib/app-context';
 import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { setTheme, type ThemeChoice, useTheme } from '../../lib/theme';
-import type { PasswordChange } from '../../lib/types';
 import { ApiKeysSection } from './api-keys-section';
+import { useChangePassword } from './settings-api';
 
 export function SettingsPage() {
   const { user } = useSession();
@@ -62,16 +62,14 @@ function ThemeSection() {
 }
 
 function PasswordSection() {
-  const api = useApi();
-  const session = useSessionStore();
-  const { user } = useSession();
+  const changePassword = useChangePassword();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const busy = changePassword.isPending;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -82,10 +80,8 @@ function PasswordSection() {
       setFields({ confirm: 'The two new passwords differ.' });
       return;
     }
-    setBusy(true);
     try {
-      await api('/api/auth/password', { method: 'POST', body: { current_password: current, new_password: next } satisfies PasswordChange });
-      if (user) await session.login(user.email, next);
+      await changePassword.mutateAsync({ current_password: current, new_password: next });
       setCurrent('');
       setNext('');
       setConfirm('');
@@ -97,8 +93,6 @@ function PasswordSection() {
         setFields({ current: f['current_password'] ?? '', next: f['new_password'] ?? '' });
         if (!f['current_password'] && !f['new_password']) setError(err.message);
       } else setError(errorMessage(err));
-    } finally {
-      setBusy(false);
     }
   }
 

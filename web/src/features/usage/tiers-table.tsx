@@ -1,14 +1,8 @@
 // The public tiers (GET /api/tiers): what each allows, with the reader's own tier marked.
-import { useQuery } from '@tanstack/react-query';
 import { type Column, DataTable } from '../../components/data-table';
-import { useApi } from '../../lib/app-context';
 import { capitalize, formatInt } from '../../lib/format';
-import type { Tier, TierName, TiersResponse } from '../../lib/types';
-
-export function useTiers() {
-  const api = useApi();
-  return useQuery({ queryKey: ['tiers'], queryFn: ({ signal }) => api<TiersResponse>('/api/tiers', { signal }), staleTime: 300_000 });
-}
+import type { Tier, TierName } from '../../lib/types';
+import { useTiers } from './usage-api';
 
 export function TiersTable({ current, caption = 'Tiers' }: { current?: TierName | undefined; caption?: string }) {
   const tiers = useTiers();

@@ -1,22 +1,16 @@
 // Usage: this month's meter, the reset date, tokens by day and by model, and the user's own cap.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Column, DataTable } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { MonthSelect } from '../../components/month-select';
-import { useApi } from '../../lib/app-context';
 import { capitalize, formatDate, formatInt, formatMonth, formatUsd, monthOf } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import type { UsageReport } from '../../lib/types';
 import { TiersTable } from './tiers-table';
+import { useSetUsageCap, useUsage } from './usage-api';
 import { UsageChart } from './usage-chart';
 import { UsageMeter } from './usage-meter';
-
-export function useUsage(month: string) {
-  const api = useApi();
-  return useQuery({ queryKey: ['usage', month], queryFn: ({ signal }) => api<UsageReport>('/api/usage', { query: { month }, signal }), staleTime: 5_000 });
-}
 
 export function UsagePage() {
   const [month, setMonth] = useState(() => monthOf(new Date()));
@@ -97,26 +91,21 @@ function ModelTable({ rows }: { rows: UsageReport['by_model'] }) {
 }
 
 function CapForm({ current }: { current: number | null }) {
-  const api = useApi();
-  const queryClient = useQueryClient();
+  const setCap = useSetUsageCap();
   const [value, setValue] = useState(current === null ? '' : String(current));
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const busy = setCap.isPending;
 
   async function save(cap: number | null) {
-    setBusy(true);
     setError(undefined);
     setSaved(null);
     try {
-      await api('/api/usage/cap', { method: 'PUT', body: { monthly_token_cap: cap } });
+      await setCap.mutateAsync(cap);
       setSaved(cap === null ? 'Cap removed.' : 'Cap saved.');
       if (cap === null) setValue('');
-      await queryClient.invalidateQueries({ queryKey: ['usage'] });
     } catch (err) {
       setError(err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : 'Could not save the cap.');
-    } finally {
-      setBusy(false);
     }
   }
 

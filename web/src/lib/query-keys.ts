@@ -1,0 +1,23 @@
+// Every query's key, in one place: pages read with them and mutations invalidate with them. Keys
+// nest, so a prefix reaches every variant: `conversations.all` is every list (any search, archived
+// or not), `usage.all` every month, `admin.all` the admin's users and totals.
+export const queryKeys = {
+  conversations: {
+    all: ['conversations'] as const,
+    list: (q: string, archived: boolean) => ['conversations', q, archived] as const,
+  },
+  /** One conversation with its messages; not under `conversations`, so a list refresh leaves an open chat alone. */
+  conversation: (id: string | null) => ['conversation', id] as const,
+  models: ['models'] as const,
+  tiers: ['tiers'] as const,
+  usage: {
+    all: ['usage'] as const,
+    month: (month: string) => ['usage', month] as const,
+  },
+  apiKeys: ['api-keys'] as const,
+  admin: {
+    all: ['admin'] as const,
+    users: (q: string, offset: number) => ['admin', 'users', q, offset] as const,
+    usage: (month: string) => ['admin', 'usage', month] as const,
+  },
+};
