@@ -2,6 +2,7 @@
 // demand, so the first load stays small.
 import { useQueryClient } from '@tanstack/react-query';
 import { lazy, type ReactNode, Suspense, useEffect } from 'react';
+import { ErrorBoundary } from './components/error-boundary';
 import { Icon } from './components/icon';
 import { LoginPage } from './features/auth/login-page';
 import { RegisterPage } from './features/auth/register-page';
@@ -49,7 +50,9 @@ export function App() {
 
   return (
     <Frame pathname={pathname}>
-      <Suspense fallback={<Splash />}>{route(pathname, state.user?.role === 'admin')}</Suspense>
+      <ErrorBoundary resetKey={pathname}>
+        <Suspense fallback={<Splash />}>{route(pathname, state.user?.role === 'admin')}</Suspense>
+      </ErrorBoundary>
     </Frame>
   );
 }

@@ -2,6 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { ErrorBoundary } from './components/error-boundary';
 import { ServicesProvider } from './lib/app-context';
 import { createQueryClient } from './lib/query-client';
 import { SessionStore } from './lib/session';
@@ -15,10 +16,13 @@ void session.restore();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <ServicesProvider session={session}>
-      <QueryClientProvider client={queryClient}>
-        <App />
-      </QueryClientProvider>
-    </ServicesProvider>
+    {/* The last resort, for a failure outside any page (the route guard, the frame). */}
+    <ErrorBoundary>
+      <ServicesProvider session={session}>
+        <QueryClientProvider client={queryClient}>
+          <App />
+        </QueryClientProvider>
+      </ServicesProvider>
+    </ErrorBoundary>
   </StrictMode>,
 );

@@ -58,8 +58,33 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
   return <a href={to} onClick={handle} {...rest} />;
 }
 
-/** Only same-site paths may be used as a post-login destination. */
+/**
+ * Only a path on this site may be the destination after logging in (`?next=` is anyone's to
+ * write). Anything else, or a path that does not decode, goes to the chat.
+ */
 export function safeNextPath(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login') || next.startsWith('/register')) return '/';
+  if (!next || !isLocalPath(next) || next.startsWith('/login') || next.startsWith('/register')) return '/';
   return next;
+}
+
+// Browsers read a backslash as a slash and drop tabs and newlines, so `/\evil.example` and
+// `/<tab>/evil.example` are both `//evil.example`: another site. Each decoded form is checked too,
+// in case something decodes the path again on its way.
+function isLocalPath(path: string): boolean {
+  let current = path;
+  for (let i = 0; i < 4; i++) {
+    if (!current.startsWith('/') || current.startsWith('//') || /[\\\p{Cc}]/u.test(current)) return false;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(current);
+    } catch {
+      return false;
+    }
+    if (decoded === current) {
+      const base = 'http://this-site.invalid';
+      return new URL(path, base).origin === base;
+    }
+    current = decoded;
+  }
+  return false; // encoded over and over: no real link looks like that
 }
