@@ -12,14 +12,15 @@ import type { Config } from './config.js';
 import { APP_VERSION } from './lib/version.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './modules/auth/authenticate.js';
 import { chatRoutes } from './modules/chat/chat.routes.js';
 import { conversationsRoutes } from './modules/conversations/conversations.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createApiKeyAuthenticate, explainApiKeyOnApi } from './modules/keys/keys.authenticate.js';
 import { keysRoutes } from './modules/keys/keys.routes.js';
 import { modelsRoutes } from './modules/models/models.routes.js';
 import { openAiApiRoutes } from './modules/openai-api/openai-api.routes.js';
 import { usageRoutes } from './modules/usage/usage.routes.js';
-import { createApiKeyAuthenticate, createAuthenticate, createRequireAdmin, registerAuthDecorators } from './plugins/authenticate.js';
 import { handleFrameworkError, registerProblemHandler } from './plugins/problem-handler.js';
 import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './plugins/static-web.js';
 import { buildServices, type ServiceDeps, type Services } from './services.js';
@@ -118,8 +119,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => services.close());
   app.decorate('services', services);
   app.decorate('usage', services.usage);
-  const { auth, users, keys, reports, admin, models, conversations, chat } = services;
-  const authenticate = createAuthenticate(auth);
+  const { auth, keys, reports, admin, models, conversations, chat } = services;
+  const authenticate = createAuthenticate(auth, { explainOtherCredential: explainApiKeyOnApi });
   const requireAdmin = createRequireAdmin(authenticate);
   services.metrics.register(app, config.metricsToken);
 
@@ -127,7 +128,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authRoutes, {
     prefix: '/api/auth',
     auth,
-    users,
     authenticate,
     secureCookies: config.env === 'production',
     allowedOrigins: config.allowedOrigins,

@@ -49,6 +49,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   const users = createUsersService({ db });
   const auth = createAuthService({
     db,
+    users,
     signer: createAccessTokenSigner(deps.jwtSecret, config.accessTokenTtlSeconds),
     rateLimiter,
     refreshTokens: createRefreshTokenMint(deps.jwtSecret),
@@ -69,7 +70,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     reservationTtlMs: config.reservationTtlSeconds * 1000,
   });
   const reports = createUsageReportService({ db, tiers: config.tiers, now, usage });
-  const admin = createAdminService({ db, users, tiers: config.tiers, now });
+  const admin = createAdminService({ db, users, auth, tiers: config.tiers, now });
   const conversations = createConversationsService({ db, models, now });
   const callModel = createModelCaller({
     usage: deps.usageMeter ?? usage,

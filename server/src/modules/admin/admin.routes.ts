@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import { toUserResponse, userResponse } from '../users/users.schemas.js';
 import { monthQuery } from '../usage/usage.schemas.js';
 import type { AdminService } from './admin.service.js';

@@ -2,6 +2,7 @@
 // audit log. Every change is audited in the transaction that makes it.
 import type { Db } from '../../db/db.js';
 import { AppError } from '../../lib/errors.js';
+import type { AuthService } from '../auth/auth.service.js';
 import type { TierName, TierTable } from '../tiers/tiers.js';
 import { getTierLimits } from '../tiers/tiers.js';
 import { monthOf } from '../usage/month.js';
@@ -18,7 +19,15 @@ export interface UserChanges {
   role?: 'user' | 'admin';
 }
 
-export function createAdminService({ db, users, tiers, now }: { db: Db; users: UsersService; tiers: TierTable; now: () => Date }) {
+export interface AdminServiceDeps {
+  db: Db;
+  users: UsersService;
+  auth: Pick<AuthService, 'endSessionsOf'>;
+  tiers: TierTable;
+  now: () => Date;
+}
+
+export function createAdminService({ db, users, auth, tiers, now }: AdminServiceDeps) {
   return {
     async listUsers({ q, limit, offset }: { q?: string; limit: number; offset: number }) {
       const month = monthOf(now());
@@ -42,15 +51,19 @@ export function createAdminService({ db, users, tiers, now }: { db: Db; users: U
       const { after } = await users.updateUser(
         targetId,
         { tier: changes.tier, isActive: changes.is_active, role: changes.role },
-        (tx, before, changed) =>
-          insertAuditEntry(tx, {
+        async (tx, before, changed) => {
+          // A deactivation ends every session in the same transaction; access tokens stop working
+          // at once anyway, since each request reloads the user.
+          if (changes.is_active === false) await auth.endSessionsOf(targetId, { tx });
+          await insertAuditEntry(tx, {
             actorId: actor.id,
             actorEmail: actor.email,
             action: 'user.update',
             targetUserId: targetId,
             before: pick(before),
             after: pick(changed),
-          }),
+          });
+        },
       );
       return after;
     },

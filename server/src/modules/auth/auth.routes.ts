@@ -3,8 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
-import type { UsersService } from '../users/users.service.js';
+import { type Authenticate, currentUser } from './authenticate.js';
 import { toUserResponse, userResponse } from '../users/users.schemas.js';
 import { changePasswordBody, loginBody, registerBody, tokenResponse } from './auth.schemas.js';
 import type { AuthService, Session } from './auth.service.js';
@@ -14,14 +13,13 @@ const COOKIE_PATH = '/api/auth';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
-  users: UsersService;
   authenticate: Authenticate;
   secureCookies: boolean;
   allowedOrigins: string[];
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) => {
-  const { auth, users, authenticate } = opts;
+  const { auth, authenticate } = opts;
   const tags = ['auth'];
 
   function sendSession(reply: FastifyReply, session: Session) {
@@ -104,7 +102,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     onRequest: authenticate,
     schema: { tags, summary: 'Change the password (ends other sessions)', security: [{ bearerAuth: [] }], body: changePasswordBody, response: { 204: z.null() } },
     handler: async (request, reply) => {
-      await users.changePassword(currentUser(request).id, request.body.current_password, request.body.new_password);
+      await auth.changePassword({ userId: currentUser(request).id, currentPassword: request.body.current_password, newPassword: request.body.new_password });
       return reply.code(204).send(null);
     },
   });

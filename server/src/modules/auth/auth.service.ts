@@ -1,8 +1,12 @@
-// Account flows: sign-up, login, refresh-token rotation with reuse detection, logout.
-import type { Db } from '../../db/db.js';
+// Credentials and sessions: sign-up, login, password changes, refresh-token rotation with reuse
+// detection, logout, and the user behind an access token. Auth owns the passwords' hashing and the
+// refresh_tokens table; accounts themselves are the users service's, which auth calls (never the
+// other way round).
+import type { Db, Queryable } from '../../db/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
-import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from '../users/users.repository.js';
+import type { UserRow } from '../users/users.repository.js';
+import { normaliseEmail, type UsersService } from '../users/users.service.js';
 import { dummyPasswordHash, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
 import {
   deleteExpiredRefreshTokens,
@@ -11,11 +15,13 @@ import {
   markRefreshTokenRotated,
   type RefreshTokenRow,
   revokeRefreshTokenFamily,
+  revokeRefreshTokensOfUser,
 } from './refresh-tokens.repository.js';
 import { type AccessTokenSigner, hashRefreshToken, type RefreshTokenMint } from './tokens.js';
 
 export interface AuthServiceDeps {
   db: Db;
+  users: UsersService;
   signer: AccessTokenSigner;
   rateLimiter: RateLimiter;
   refreshTokens: RefreshTokenMint;
@@ -34,12 +40,8 @@ export interface Session {
   refreshExpiresAt: Date;
 }
 
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, signer, rateLimiter, now } = deps;
+  const { db, users, signer, rateLimiter, now } = deps;
 
   function limitAttempts(action: string, ip: string, email: string) {
     const { perIp, perEmail, windowSeconds } = deps.authRateLimit;
@@ -63,7 +65,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function activeUserOrRevoke(tx: Pick<Db, 'query'>, row: RefreshTokenRow): Promise<UserRow | null> {
-    const user = await findUserById(tx, { id: row.user_id });
+    const user = await users.findUser(row.user_id, { tx });
     if (user?.is_active) return user;
     await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
     return null;
@@ -85,11 +87,8 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register({ email, password, ip }: { email: string; password: string; ip: string }): Promise<UserRow> {
-      const normalised = normaliseEmail(email);
-      await limitAttempts('register', ip, normalised);
-      const user = await insertUser(db, { email: normalised, passwordHash: await hashPassword(password) });
-      if (!user) throw new AppError('EMAIL_TAKEN');
-      return user;
+      await limitAttempts('register', ip, normaliseEmail(email));
+      return users.createUser({ email, passwordHash: await hashPassword(password) });
     },
 
     /**
@@ -97,14 +96,11 @@ export function createAuthService(deps: AuthServiceDeps) {
      * account (OWASP authentication cheat sheet): a password hash is always verified.
      */
     async login({ email, password, ip }: { email: string; password: string; ip: string }): Promise<Session> {
-      const normalised = normaliseEmail(email);
-      await limitAttempts('login', ip, normalised);
-      const user = await findUserByEmail(db, { email: normalised });
+      await limitAttempts('login', ip, normaliseEmail(email));
+      const user = await users.findUserByEmail(email);
       const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
       if (!user || !ok || !user.is_active) throw new AppError('INVALID_CREDENTIALS');
-      if (isLegacyHash(user.password_hash)) {
-        await updatePasswordHash(db, { id: user.id, passwordHash: await hashPassword(password) });
-      }
+      if (isLegacyHash(user.password_hash)) await users.setPasswordHash(user.id, await hashPassword(password));
       return (await issueSession(user, null)).session;
     },
 
@@ -138,6 +134,27 @@ export function createAuthService(deps: AuthServiceDeps) {
       return outcome;
     },
 
+    async changePassword({ userId, currentPassword, newPassword }: { userId: string; currentPassword: string; newPassword: string }) {
+      const user = await users.findUser(userId);
+      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
+        throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect.');
+      }
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction(async (tx) => {
+        await users.setPasswordHash(userId, passwordHash, { tx });
+        // Other sessions end with a password change; the caller logs in again where needed.
+        await revokeRefreshTokensOfUser(tx, { userId });
+      });
+    },
+
+    /**
+     * Ends every session of a user (a deactivation: with `tx`, in the transaction that makes it).
+     * Their access tokens stop working by themselves, as each request reloads the user.
+     */
+    async endSessionsOf(userId: string, { tx = db }: { tx?: Queryable } = {}): Promise<void> {
+      await revokeRefreshTokensOfUser(tx, { userId });
+    },
+
     /** Ends the session the cookie belongs to: its whole family is revoked. */
     async logout({ refreshToken }: { refreshToken: string | undefined }): Promise<void> {
       if (!refreshToken) return;
@@ -161,7 +178,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async authenticate(accessToken: string): Promise<UserRow> {
       const userId = await signer.verify(accessToken);
       if (!userId) throw new AppError('TOKEN_INVALID');
-      const user = await findUserById(db, { id: userId });
+      const user = await users.findUser(userId);
       if (!user || !user.is_active) throw new AppError('TOKEN_INVALID');
       return user;
     },

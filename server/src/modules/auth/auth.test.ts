@@ -3,7 +3,6 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { authHeader, buildTestApp, createUser, refreshCookieOf, TEST_JWT_SECRET, type TestApp, uniqueEmail } from '../../../test/test-app.js';
-import { createUsersService } from '../users/users.service.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from './tokens.js';
 
 describe.each(testDbKinds())('auth on %s', (kind) => {
@@ -102,7 +101,7 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
     it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
       const user = await createUser(t.app);
       const inactive = await createUser(t.app);
-      await createUsersService({ db: t.db }).updateUser(inactive.id, { isActive: false });
+      await t.services.users.updateUser(inactive.id, { isActive: false });
       const wrong = await login({ email: user.email, password: 'wrong password!' });
       const unknown = await login({ email: uniqueEmail('ghost'), password: 'whatever pw' });
       const deactivated = await login({ email: inactive.email, password: inactive.password });
@@ -187,7 +186,7 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
     it('refuses the token of a deactivated or deleted user at once', async () => {
       const user = await createUser(t.app);
       expect((await me(authHeader(user))).statusCode).toBe(200);
-      await createUsersService({ db: t.db }).updateUser(user.id, { isActive: false });
+      await t.services.users.updateUser(user.id, { isActive: false });
       expect((await me(authHeader(user))).statusCode).toBe(401);
       const gone = await createUser(t.app);
       await t.db.query('DELETE FROM users WHERE id = $1', [gone.id]);
@@ -248,7 +247,9 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
 
     it('stops working for a deactivated account, whose tokens are all revoked', async () => {
       const user = await createUser(t.app);
-      await createUsersService({ db: t.db }).updateUser(user.id, { isActive: false });
+      // As an admin deactivates it (admin.service), which ends its sessions.
+      const admin = await t.services.users.getUser((await createUser(t.app)).id);
+      await t.services.admin.updateUser(admin, user.id, { is_active: false });
       const { rows } = await t.db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL',
         [user.id],

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { buildTestApp, createUser, type TestApp, uniqueEmail } from '../../../test/test-app.js';
-import { createUsersService } from '../users/users.service.js';
 import { hashPassword } from './passwords.js';
 
 describe('password hashing', () => {
@@ -28,7 +27,7 @@ describe.each(testDbKinds())('login timing on %s', (kind) => {
   it('is about the same for an unknown email, a wrong password and a deactivated account', async () => {
     const user = await createUser(t.app);
     const inactive = await createUser(t.app);
-    await createUsersService({ db: t.db }).updateUser(inactive.id, { isActive: false });
+    await t.services.users.updateUser(inactive.id, { isActive: false });
     const attempts = {
       wrongPassword: { email: user.email, password: 'not the password' },
       unknownEmail: { email: uniqueEmail('ghost'), password: 'not the password' },

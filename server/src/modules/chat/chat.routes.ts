@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import { clientGoneSignal } from '../model-calls/client-gone.js';
 import { chatBody } from './chat.schemas.js';
 import type { ChatService } from './chat.service.js';

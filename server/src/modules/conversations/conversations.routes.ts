@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import {
   conversationListResponse,
   conversationResponse,

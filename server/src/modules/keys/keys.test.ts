@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { authHeader, buildTestApp, createApiKey, createUser, type TestApp, type TestUser } from '../../../test/test-app.js';
-import { createUsersService } from '../users/users.service.js';
 import { LAST_USED_RESOLUTION_MS, MAX_API_KEYS_PER_USER } from './keys.service.js';
 
 describe.each(testDbKinds())('API keys on %s', (kind) => {
@@ -18,7 +17,7 @@ describe.each(testDbKinds())('API keys on %s', (kind) => {
   const keys = (user: TestUser, method: 'GET' | 'POST' | 'DELETE' = 'GET', path = '', payload?: object) =>
     t.app.inject({ method, url: `/api/keys${path}`, headers: authHeader(user), ...(payload && { payload }) });
   const v1Models = (authorization?: string) => t.app.inject({ method: 'GET', url: '/v1/models', headers: authorization ? { authorization } : {} });
-  const setActive = (user: TestUser, isActive: boolean) => createUsersService({ db: t.db }).updateUser(user.id, { isActive });
+  const setActive = (user: TestUser, isActive: boolean) => t.services.users.updateUser(user.id, { isActive });
 
   describe('POST /api/keys', () => {
     it('creates a key, shows it once with its prefix, and stores only its SHA-256', async () => {

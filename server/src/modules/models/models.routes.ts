@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import { modelsResponse, toModelResponse } from './models.schemas.js';
 import type { ModelsService } from './models.service.js';
 

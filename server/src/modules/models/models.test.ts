@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config.js';
 import { testDbKinds } from '../../../test/databases.js';
 import { authHeader, buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
-import { createUsersService } from '../users/users.service.js';
 import { readModelsConfig } from './models.config.js';
 import { usdToMicroUsd } from './prices.js';
 
@@ -115,7 +114,7 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
 
   it('lists every model for a paid plan, with the operator default, and no secrets', async () => {
     const user = await createUser(t.app);
-    await createUsersService({ db: t.db }).updateUser(user.id, { tier: 'starter' });
+    await t.services.users.updateUser(user.id, { tier: 'starter' });
     const res = await t.app.inject({ method: 'GET', url: '/api/models', headers: authHeader(user) });
     const body = res.json();
     expect(body.models.map((m: { id: string }) => m.id)).toEqual(['demo', 'gpt-4o-mini', 'gpt-4o']);

@@ -1,7 +1,7 @@
 // /v1: the OpenAI-compatible API for programs, authenticated by personal API keys only, with its
 // errors in OpenAI's shape (docs/decisions/009-developer-api.md). Register with prefix '/v1'.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import { clientGoneSignal } from '../model-calls/client-gone.js';
 import { COMPLETION_STREAM_HEADERS } from './completion-format.js';
 import { type ChatCompletion, chatCompletionBody, chatCompletionResponse, modelListResponse } from './openai-api.schemas.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../../plugins/authenticate.js';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import type { UsageReportService } from './usage-report.service.js';
 import { capBody, monthQuery, tiersResponse, usageResponse } from './usage.schemas.js';
 

@@ -1,14 +1,30 @@
+// Users own the users table: accounts as the rest of the app sees them (email, tier, role, active
+// flag, personal cap). Credentials and sessions are auth's, which calls this service; this module
+// calls no other. Functions that another module needs inside its own transaction take `{ tx }`.
 import type { Db, Queryable } from '../../db/db.js';
 import { AppError } from '../../lib/errors.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { revokeRefreshTokensOfUser } from '../auth/refresh-tokens.repository.js';
 import type { TierName } from '../tiers/tiers.js';
-import { findUserById, updatePasswordHash, updateUser, type UserRow } from './users.repository.js';
+import { findUserByEmail, findUserById, insertUser, updatePasswordHash, updateUser, type UserRow } from './users.repository.js';
+
+/** Emails are stored trimmed and lower-cased (the table's check); every lookup normalises first. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export interface UserChanges {
+  tier?: TierName;
+  isActive?: boolean;
+  role?: 'user' | 'admin';
+}
+
+interface InTransaction {
+  tx?: Queryable;
+}
 
 export function createUsersService({ db }: { db: Db }) {
   return {
-    async findUser(id: string): Promise<UserRow | undefined> {
-      return findUserById(db, { id });
+    async findUser(id: string, { tx = db }: InTransaction = {}): Promise<UserRow | undefined> {
+      return findUserById(tx, { id });
     },
 
     async getUser(id: string): Promise<UserRow> {
@@ -17,13 +33,28 @@ export function createUsersService({ db }: { db: Db }) {
       return user;
     },
 
+    async findUserByEmail(email: string): Promise<UserRow | undefined> {
+      return findUserByEmail(db, { email: normaliseEmail(email) });
+    },
+
+    /** A new account on the free tier; EMAIL_TAKEN when the (normalised) email has one. */
+    async createUser({ email, passwordHash }: { email: string; passwordHash: string }): Promise<UserRow> {
+      const user = await insertUser(db, { email: normaliseEmail(email), passwordHash });
+      if (!user) throw new AppError('EMAIL_TAKEN');
+      return user;
+    },
+
+    async setPasswordHash(id: string, passwordHash: string, { tx = db }: InTransaction = {}): Promise<void> {
+      await updatePasswordHash(tx, { id, passwordHash });
+    },
+
     /**
-     * Changes tier, active flag or role. Deactivating revokes every refresh token in the same
-     * transaction; access tokens stop working at once because each request reloads the user.
+     * Changes tier, active flag or role. Access tokens of a deactivated account stop working at once,
+     * since each request reloads the user; ending its sessions is auth's (admin does both).
      */
     async updateUser(
       id: string,
-      changes: { tier?: TierName; isActive?: boolean; role?: 'user' | 'admin' },
+      changes: UserChanges,
       /** Runs in the same transaction, e.g. to write an audit entry that commits with the change. */
       alsoInTransaction?: (tx: Queryable, before: UserRow, after: UserRow) => Promise<void>,
     ) {
@@ -31,21 +62,8 @@ export function createUsersService({ db }: { db: Db }) {
         const before = await findUserById(tx, { id });
         if (!before) throw new AppError('NOT_FOUND', 'No such user.');
         const after = (await updateUser(tx, { id, ...changes }))!;
-        if (changes.isActive === false) await revokeRefreshTokensOfUser(tx, { userId: id });
         await alsoInTransaction?.(tx, before, after);
         return { before, after };
-      });
-    },
-
-    async changePassword(id: string, currentPassword: string, newPassword: string) {
-      const user = await findUserById(db, { id });
-      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
-        throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect.');
-      }
-      await db.transaction(async (tx) => {
-        await updatePasswordHash(tx, { id, passwordHash: await hashPassword(newPassword) });
-        // Other sessions end with a password change; the caller logs in again where needed.
-        await revokeRefreshTokensOfUser(tx, { userId: id });
       });
     },
   };
