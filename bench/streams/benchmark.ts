@@ -3,32 +3,20 @@
 // everything on 127.0.0.1 (a fresh database in pg_virtualenv's PostgreSQL, the fake upstream, the
 // pass-through, Portkey, our server, the load generator), makes the users, runs the rounds, and
 // writes bench/results/<date>-<host>.json and <date>-<host>-streams.md. README.md here says more.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { createAccounts, createDatabase } from './accounts.js';
 import { evaluateTargets } from './checks.js';
-import { jsonFigures, type StreamFigures, streamFigures } from './figures.js';
+import { jsonFigures, range, type StreamFigures, streamFigures } from './figures.js';
 import type { PhaseResult } from './phases.js';
 import { type Running, startGenerator } from './processes.js';
 import { type BenchResults, markdownReport, ratiosOf } from './report.js';
 import { runCapacity, runRounds, type Stage } from './rounds.js';
-import { oursEnv, PORTKEY_PRELOADS, startOurs, startPassthrough, startPortkey, startUpstream } from './servers.js';
+import { oursEnv, PORTKEY_PRELOADS, serverSource, startOurs, startPassthrough, startPortkey, startUpstream } from './servers.js';
 import { readSettings, type TargetId } from './settings.js';
 
 const log = (line: string) => console.log(line);
-
-function commitOf() {
-  try {
-    const sha = execFileSync('git', ['log', '-1', '--format=%h'], { encoding: 'utf8' }).trim();
-    // Others edit the server while this runs: say when what ran was not the commit itself.
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'server/src'], { encoding: 'utf8' }).trim();
-    return dirty ? `${sha} (with uncommitted changes in server/src)` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function postgresVersion(url: string) {
   const c = new pg.Client({ connectionString: url });
@@ -38,12 +26,17 @@ async function postgresVersion(url: string) {
   return `PostgreSQL ${rows[0]!.v.split(' ')[0]}`;
 }
 
+function othersCores(phases: PhaseResult[]) {
+  const cores = phases.map((p) => p.cpuMs.others / (p.wallMs + p.settleMs));
+  return { median: range(cores)?.median ?? 0, max: Math.max(0, ...cores) };
+}
+
 export async function runStreamsBenchmark(): Promise<{ json: string; markdown: string; lines: string[] }> {
   const settings = readSettings();
   const started = Date.now();
   const loadBefore = os.loadavg()[0]!;
   const date = new Date().toISOString();
-  const commit = commitOf();
+  const source = serverSource();
   const stallMs = 1000 + settings.pace.chunkGapMs;
   log(`streams benchmark: levels ${settings.levels.join(',')}, ${settings.rounds} rounds, targets ${settings.targets.join(',')}`);
 
@@ -55,7 +48,7 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
     const passthrough = keep(await startPassthrough(upstream.port));
     const portkey = keep(await startPortkey());
     const env = oursEnv(db.url, upstream.port);
-    let ours: Running = keep(await startOurs(env));
+    let ours: Running = keep(await startOurs(env, source.dir));
     const generator = keep(startGenerator());
     log(`servers up: upstream :${upstream.port}, pass-through :${passthrough.port}, Portkey :${portkey.port}, ours :${ours.port}`);
 
@@ -75,7 +68,7 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
 
     // The capped server replaces the main one (same database, same users), so it has the CPU to itself.
     await ours.stop();
-    ours = keep(await startOurs({ ...env, MAX_CONCURRENT_STREAMS: String(settings.capacity.maxConcurrentStreams) }));
+    ours = keep(await startOurs({ ...env, MAX_CONCURRENT_STREAMS: String(settings.capacity.maxConcurrentStreams) }, source.dir));
     const capacity = await runCapacity(stage, ours);
 
     const stream: BenchResults['figures']['stream'] = {};
@@ -112,7 +105,7 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
         loadAverage: { before: loadBefore, after: os.loadavg()[0]! },
       },
       node: process.version,
-      commit,
+      commit: source.commit,
       postgres: await postgresVersion(db.url),
       settings: {
         ...settings,
@@ -124,6 +117,7 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
       ratios: ratiosOf(stream, json),
       targets,
       generatorPeakCpuPercent: Math.max(0, ...all.map((p) => (p.cpuMs.generator / p.wallMs) * 100)),
+      othersCores: othersCores(all.filter((p) => p.round > 0)),
       phases: all,
     };
 
@@ -139,5 +133,6 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
   } finally {
     for (const p of running.reverse()) await p.stop().catch(() => undefined);
     await db.drop().catch((err: unknown) => console.error('could not drop the benchmark database:', err));
+    source.remove();
   }
 }

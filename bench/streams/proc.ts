@@ -52,6 +52,12 @@ export function processTree(root: number): number[] {
   return tree;
 }
 
+/** CPU time every process on the machine has used since boot (all cores; not idle, not iowait), in ms. */
+export function machineBusyMs(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) * TICK_MS;
+}
+
 export const cpuMsOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (readStat(pid)?.cpuMs ?? 0), 0);
 export const rssOfAll = (pids: number[]) => pids.reduce((sum, pid) => sum + rssOf(pid), 0);
 export const parentOf = (pid: number) => readStat(pid)?.ppid;

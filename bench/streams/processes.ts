@@ -1,7 +1,8 @@
 // Starting and stopping the benchmark's processes: each server in a process of its own, so that
 // its CPU time and memory in /proc are its own; output to /dev/null (stderr kept to explain a
-// failed start).
+// failed start; BENCH_OURS_LOG=<file> keeps our server's log there instead, to see why requests failed).
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FromGenerator, PhaseOutcome, PhaseSpec, ToGenerator } from './protocol.js';
@@ -56,8 +57,14 @@ export async function forkServer(name: string, file: string, env: Record<string,
 }
 
 /** A server started as a command, ready once GET readyPath answers 200. */
-export async function spawnServer(name: string, args: string[], opts: { port: number; env: Record<string, string>; readyPath: string; cwd?: string }): Promise<Running> {
-  const child = spawn(process.execPath, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function spawnServer(
+  name: string,
+  args: string[],
+  opts: { port: number; env: Record<string, string>; readyPath: string; cwd?: string; stdoutFile?: string },
+): Promise<Running> {
+  const stdout = opts.stdoutFile ? openSync(opts.stdoutFile, 'a') : 'ignore';
+  const child = spawn(process.execPath, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', stdout, 'pipe'] });
+  if (typeof stdout === 'number') closeSync(stdout);
   const stderr = tail(child);
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -29,6 +29,8 @@ export interface BenchResults {
   targets: Check[];
   /** Load generator's CPU in its busiest phase, in % of one core. */
   generatorPeakCpuPercent: number;
+  /** Cores the other processes of this shared machine kept busy during the measured phases. */
+  othersCores: { median: number; max: number };
   phases: PhaseResult[];
 }
 
@@ -77,6 +79,7 @@ export function markdownReport(r: BenchResults): string[] {
     `- our server: \`node --import tsx server/src/main.ts\`, NODE_ENV=production, WORKERS=1, PostgreSQL (a fresh database in pg_virtualenv's cluster), API-key and JWT auth, rate limits (counters in PostgreSQL), token reservations and metering, LOG_LEVEL=info to /dev/null; ${s.users} users with one API key each; the tier's limits set far above the run's use (still checked on every call)`,
     `- Portkey: @portkey-ai/gateway 1.15.2 (build/start-server.js --headless), OpenAI provider with x-portkey-custom-host = the fake upstream. It ran with \`${s.portkeyShim}\` preloaded (\`node --import\`): on Node, Portkey fails every streamed reply with "TypeError: immutable" (it adds headers to fetch's Response, whose headers undici makes immutable); the shim re-makes each response as \`new Response(body, {status, statusText, headers})\`, the same body stream. bench/streams/loopback-listen.mjs makes it listen on 127.0.0.1 only.`,
     `- the load generator: one process of its own, node:http, one keep-alive Agent per phase whose connections are opened before the phase starts; its busiest phase used ${r.generatorPeakCpuPercent.toFixed(0)}% of a core`,
+    `- the rest of the machine: other people's processes kept ${r.othersCores.median.toFixed(2)} cores busy during a measured phase (median; ${r.othersCores.max.toFixed(2)} at most) of the ${m.cores}; each phase's figure is in the JSON (cpuMs.others)`,
     '',
     'Each figure is the median over the rounds, with the range (min–max) of the rounds in parentheses. Ratios divide medians of this run. A stall is a gap of more than ' +
       `${s.stallMs} ms between two pieces of one stream after its first text.`,

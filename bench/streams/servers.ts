@@ -1,8 +1,9 @@
 // The servers under test, all on 127.0.0.1, each in its own process: the fake upstream, the bare
 // pass-through, Portkey (with its fetch shim) and our server, started as in production with
 // every part on: PostgreSQL, auth, rate limits, reservations, metering, logging at info.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +54,38 @@ export function oursEnv(databaseUrl: string, upstreamPort: number) {
   };
 }
 
-export async function startOurs(env: Record<string, string>): Promise<Running> {
+const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 }).trim();
+
+/**
+ * Where our server's code comes from: this working tree (others may be editing it: the commit is
+ * then marked as having uncommitted changes), or with BENCH_SERVER_COMMIT=<rev> that commit's
+ * server/ exported by `git archive` into a temporary folder (the working tree is not touched),
+ * with this tree's node_modules.
+ */
+export function serverSource(): { dir: string; commit: string; remove(): void } {
+  const rev = process.env.BENCH_SERVER_COMMIT;
+  if (!rev) {
+    try {
+      const dirty = git('status', '--porcelain', '--', 'server');
+      return { dir: repo, commit: `${git('log', '-1', '--format=%h')}${dirty ? ' (the working tree, with uncommitted changes in server/)' : ''}`, remove() {} };
+    } catch {
+      return { dir: repo, commit: 'unknown', remove() {} };
+    }
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-streams-server-'));
+  const tar = execFileSync('git', ['archive', '--format=tar', rev, 'server', 'package.json', 'tsconfig.json'], { cwd: repo, maxBuffer: 1 << 28 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  return { dir, commit: `${git('rev-parse', '--short', rev)} (server/ exported from the commit)`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startOurs(env: Record<string, string>, dir: string): Promise<Running> {
   const port = await freePort();
-  return spawnServer('our server', ['--import', 'tsx', 'server/src/main.ts'], { port, cwd: repo, env: { ...baseEnv(), ...env, PORT: String(port) }, readyPath: '/health' });
+  return spawnServer('our server', ['--import', 'tsx', 'server/src/main.ts'], {
+    port,
+    cwd: dir,
+    env: { ...baseEnv(), ...env, PORT: String(port) },
+    readyPath: '/health',
+    stdoutFile: process.env.BENCH_OURS_LOG || undefined,
+  });
 }

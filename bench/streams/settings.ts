@@ -30,11 +30,11 @@ const int = (name: string, fallback: number) => {
 
 const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
 
-/** 6 streams in a row at level 1, 3 at 64, 2 at 512, 1 at 2,048; BENCH_STREAMS_PER_WORKER sets one count for all. */
+/** 6 streams in a row at level 1, 3 at 64, 1 at 512 and 2,048; BENCH_STREAMS_PER_WORKER sets one count for all. */
 function perWorkerFor(level: number): number {
   const fixed = process.env.BENCH_STREAMS_PER_WORKER;
   if (fixed) return int('BENCH_STREAMS_PER_WORKER', 1);
-  return level === 1 ? 6 : level <= 64 ? 3 : level <= 512 ? 2 : 1;
+  return level === 1 ? 6 : level <= 64 ? 3 : 1;
 }
 
 export function readSettings(): Settings {
