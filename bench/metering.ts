@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../server/src/db/db.js';
 import { createRateLimiter } from '../server/src/modules/rate-limits/rate-limits.service.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../server/src/modules/tiers/tiers.js';
+import { createUsersService } from '../server/src/modules/users/users.service.js';
 import { createUsageService } from '../server/src/modules/usage/usage.service.js';
 
 const tiers = mergeTierLimits(DEFAULT_TIER_LIMITS, { free: { monthlyTokens: 1e12, requestsPerMinute: 1e9 } });
@@ -28,7 +29,15 @@ async function timeIt(n: number, concurrency: number, fn: () => Promise<void>) {
 
 export async function benchMetering(db: Db, n: number) {
   const now = () => new Date();
-  const usage = createUsageService({ db, tiers, now, rateLimiter: createRateLimiter(db, now), pricingOf: () => undefined, reservationTtlMs: 600_000 });
+  const usage = createUsageService({
+    db,
+    tiers,
+    now,
+    rateLimiter: createRateLimiter(db, now),
+    pricingOf: () => undefined,
+    reservationTtlMs: 600_000,
+    findUser: (id) => createUsersService({ db }).findUser(id),
+  });
   const userId = await newUser(db);
   const month = new Date().toISOString().slice(0, 7);
 

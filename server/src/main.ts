@@ -1,10 +1,13 @@
-// Start-up: load config, open the database, migrate under a lock, build the app, listen.
+// Start-up: load config, open the database, migrate under a lock, build the app, listen. With
+// WORKERS=N this process forks N such servers instead (workers.ts).
+import cluster from 'node:cluster';
 import 'dotenv/config';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateUp } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { runWorkers } from './workers.js';
 
 async function main() {
   let config;
@@ -16,6 +19,14 @@ async function main() {
       process.exit(1);
     }
     throw err;
+  }
+  if (config.workers > 1 && cluster.isPrimary) {
+    // Every worker reads the same JWT_SECRET; one generated into DATA_DIR is made here, once.
+    resolveJwtSecret(config);
+    const log = (msg: string, fields: Record<string, unknown> = {}) => console.log(JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg, ...fields }));
+    log(`starting ${config.workers} workers`);
+    await runWorkers({ count: config.workers, log });
+    process.exit();
   }
   const db = await openDatabase(config);
   const migrated = await migrateUp(db);

@@ -14,8 +14,9 @@ import { createChatService } from './modules/chat/chat.service.js';
 import { createConversationsService } from './modules/conversations/conversations.service.js';
 import { createKeysService } from './modules/keys/keys.service.js';
 import { createMetrics } from './modules/metrics/metrics.js';
-import { createModelCaller } from './modules/model-calls/model-call.js';
-import { createLanguageModelRegistry } from './modules/model-calls/providers/registry.js';
+import { createAdmission } from './modules/model-calls/admission.js';
+import { createModelCalls } from './modules/model-calls/model-call.js';
+import { createProviderRegistry } from './modules/model-calls/providers/registry.js';
 import type { UsageMeter } from './modules/model-calls/usage-meter.js';
 import { createModelsService } from './modules/models/models.service.js';
 import { createOpenAiApiService } from './modules/openai-api/openai-api.service.js';
@@ -60,8 +61,11 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   });
   const models = createModelsService({ config: config.models, tiers: config.tiers });
   const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
+  const conversations = createConversationsService({ db, models, now });
   const usage = createUsageService({
     db,
+    findUser: (id) => users.findUser(id),
+    streamingReplies: conversations.streamingReplies,
     tiers: config.tiers,
     rateLimiter,
     now,
@@ -71,14 +75,15 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   });
   const reports = createUsageReportService({ db, tiers: config.tiers, now, usage });
   const admin = createAdminService({ db, users, auth, tiers: config.tiers, now });
-  const conversations = createConversationsService({ db, models, now });
-  const callModel = createModelCaller({
+  const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });
+  const modelCalls = createModelCalls({
     usage: deps.usageMeter ?? usage,
-    languageModelFor: createLanguageModelRegistry(config.models.providers),
+    providerFor: createProviderRegistry(config.models.providers),
+    admission,
     timeouts: config.upstream,
     log,
   });
-  const chat = createChatService({ conversations, models, callModel, log });
+  const chat = createChatService({ conversations, models, modelCalls, log });
   const keys = createKeysService({ db, users, now });
   const cleanup = createCleanup({
     auth,
@@ -87,7 +92,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     longestRateLimitWindowSeconds: Math.max(config.authRateLimit.windowSeconds, 60),
     log,
   });
-  const openAiApi = createOpenAiApiService({ models, callModel, now });
+  const openAiApi = createOpenAiApiService({ models, modelCalls, now });
 
   if (deps.startReaper) {
     onClose.push(startReservationReaper(usage, config.reaperIntervalSeconds * 1000, log));
@@ -106,7 +111,8 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     reports,
     admin,
     conversations,
-    callModel,
+    admission,
+    modelCalls,
     chat,
     keys,
     openAiApi,

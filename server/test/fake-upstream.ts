@@ -177,6 +177,49 @@ async function writeAnthropicStream(args: StreamArgs) {
   res.end();
 }
 
+/**
+ * A request without `stream: true`: the reply is "generated" at the scenario's pace (tokensSent
+ * counts up, a failure or a stall happens midway as when streaming), then sent as one JSON document
+ * in either API's shape.
+ */
+async function writeJsonAnswer(args: StreamArgs, anthropic: boolean) {
+  const { res, record, scenario } = args;
+  const body = record.body as { model?: string; max_tokens?: number; max_completion_tokens?: number };
+  const kept: string[] = [];
+  // A reply set to break off midway is cut inside its body: the status and the start were sent.
+  if (scenario.failAfterTokens !== undefined) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"id":"cut","choices":[{"index":0,"message":{"role":"assistant","content":"');
+  }
+  const ended = await sendTokens(args, body.max_completion_tokens ?? body.max_tokens ?? Infinity, (token) => kept.push(token));
+  if (ended === 'closed' || ended === 'failed') return;
+  const text = kept.join('');
+  const truncated = ended === 'length';
+  const u = usageOf(scenario, record);
+  const answer = anthropic
+    ? {
+        id: `msg_01${randomBytes(11).toString('hex')}`,
+        type: 'message',
+        role: 'assistant',
+        model: body.model ?? 'unknown',
+        content: [{ type: 'text', text }],
+        stop_reason: truncated ? 'max_tokens' : 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: u.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: u.outputTokens },
+      }
+    : {
+        id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model ?? 'unknown',
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
+        usage: { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens },
+      };
+  record.completed = true;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(answer));
+}
+
 function sendError(res: ServerResponse, anthropic: boolean, status: number, message: string) {
   const body = anthropic
     ? { type: 'error', error: { type: status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : 'api_error', message }, request_id: `req_${randomBytes(8).toString('hex')}` }
@@ -203,6 +246,7 @@ export async function startFakeUpstream(initial: Partial<UpstreamScenario> = {})
       if (req.method !== 'POST' || (!anthropic && req.url !== '/v1/chat/completions')) return sendError(res, anthropic, 404, 'not found');
       if (scenario.dropConnection) return void req.socket.destroy();
       if (scenario.status) return sendError(res, anthropic, scenario.status, scenario.errorMessage);
+      if (record.body.stream !== true) return await writeJsonAnswer({ res, record, scenario }, anthropic);
       const writer = anthropic ? writeAnthropicStream : writeOpenAiStream;
       await writer({ res, record, scenario });
     } catch {

@@ -18,6 +18,7 @@ export const ERRORS = {
   QUOTA_EXCEEDED: { status: 429, title: "You have used this month's tokens" },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; try again shortly' },
   RATE_LIMITER_UNAVAILABLE: { status: 503, title: 'Request limits cannot be checked right now; try again shortly' },
+  SERVER_BUSY: { status: 503, title: 'The server is at capacity; try again in a moment' },
   // Conversations, chat and models.
   CONVERSATION_NOT_FOUND: { status: 404, title: 'There is no such conversation' },
   MESSAGE_NOT_FOUND: { status: 404, title: 'There is no such message in this conversation' },

@@ -1,113 +1,33 @@
-// One chat request: check the model and the conversation, plan the exchange, build the trimmed
-// prompt, then call the model through callModel (metered) with the messages stored first. What can
-// go wrong before the provider starts answering is thrown as a problem response; after that it is
-// an error part in the stream. The reply is stored with its final status whatever happens.
+// One chat request, read top to bottom: check the model and the conversation, plan the exchange,
+// build the trimmed prompt, reserve the call (admission and quota: a refusal stores nothing),
+// store the exchange, start the model. What goes wrong before the provider starts answering is a
+// problem response; after that it is an error part in the stream. The reply is stored with its
+// final status whatever happens.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../../lib/errors.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
+import type { ModelCalls, ModelCallResult } from '../model-calls/model-call.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { TierName } from '../tiers/tiers.js';
 import type { ChatBody } from './chat.schemas.js';
 import { planExchange } from './exchange.js';
 import { buildPrompt } from './history.js';
-import type { CallModel, ModelCallResult } from '../model-calls/model-call.js';
+import { createReplyCheckpoints } from './reply-checkpoints.js';
 import { createChatStream, type ReplyEnd } from './ui-stream.js';
 
 export interface ChatServiceDeps {
   conversations: ConversationsService;
   models: ModelsService;
-  callModel: CallModel;
+  modelCalls: ModelCalls;
   log: FastifyBaseLogger;
-  /** How often a streaming reply's text is saved, so a crashed process loses at most this much of it. */
+  /** How often streaming replies' text is saved, so a crashed process loses at most this much of it. */
   checkpointMs?: number;
 }
 
 export function createChatService(deps: ChatServiceDeps) {
-  const { conversations, models } = deps;
-
-  return {
-    async chat({ user, body, signal }: { user: { id: string; tier: TierName }; body: ChatBody; signal: AbortSignal }): Promise<Readable> {
-      const model = models.resolveForUser(user, body.model);
-      const existing = body.conversation_id ? await conversations.get({ userId: user.id, id: body.conversation_id }) : undefined;
-      const plan = planExchange(body, existing?.messages ?? []);
-      const system = existing?.conversation.system_prompt ?? undefined;
-      const prompt = buildPrompt({ system, earlier: plan.earlier, userContent: plan.userContent, model });
-
-      const conversationId = existing?.conversation.id ?? randomUUID();
-      const assistantMessageId = randomUUID();
-      let conversation = existing?.conversation;
-      const call = await deps.callModel({
-        user,
-        model,
-        system,
-        messages: prompt.messages,
-        promptTokens: prompt.tokens,
-        conversationId,
-        messageId: assistantMessageId,
-        signal,
-        prepare: async () => {
-          conversation = await conversations.beginExchange({
-            userId: user.id,
-            conversationId,
-            isNew: !existing,
-            model: model.id,
-            kind: plan.kind,
-            userMessageId: plan.userMessageId,
-            userContent: plan.userContent,
-            assistantMessageId,
-          });
-        },
-      });
-
-      // Stored and metered as soon as the call ends, whether or not anyone still reads the stream.
-      const stopCheckpoints = checkpointWhileStreaming(assistantMessageId, call.textSoFar);
-      const ending = call.done.then((result) => {
-        stopCheckpoints();
-        return storeReply(assistantMessageId, result);
-      });
-      if (!(await call.started)) {
-        // The call ended before the provider answered: a refusal, an unreachable provider or a
-        // timeout is still a plain problem response (the failed reply is stored all the same).
-        const ended = await call.done;
-        if (ended.failure) {
-          await ending;
-          throw new AppError(ended.failure.code, ended.failure.message, {
-            conversation_id: conversationId,
-            user_message_id: plan.userMessageId,
-            message_id: assistantMessageId,
-            ...(ended.failure.upstreamStatus ? { upstream_status: ended.failure.upstreamStatus } : {}),
-          });
-        }
-      }
-      return createChatStream({
-        assistantMessageId,
-        userMessageId: plan.userMessageId,
-        conversation: { id: conversationId, title: conversation!.title },
-        model: model.id,
-        deltas: call.deltas,
-        end: () => ending,
-      });
-    },
-  };
-
-  function checkpointWhileStreaming(id: string, textSoFar: () => string): () => void {
-    let saved = '';
-    let writing = false;
-    const timer = setInterval(() => {
-      const text = textSoFar();
-      if (writing || text === saved) return;
-      writing = true;
-      conversations
-        .checkpointReply({ id, content: text })
-        .then(() => (saved = text))
-        .catch((err: unknown) => deps.log.warn({ err, messageId: id }, 'saving a streaming reply failed'))
-        .finally(() => (writing = false));
-    }, deps.checkpointMs ?? 1000);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
+  const { conversations, models, modelCalls } = deps;
+  const checkpoints = createReplyCheckpoints({ save: (replies) => conversations.checkpointReplies(replies), intervalMs: deps.checkpointMs ?? 1000, log: deps.log });
 
   async function storeReply(id: string, result: ModelCallResult): Promise<ReplyEnd> {
     const status = result.outcome;
@@ -122,6 +42,58 @@ export function createChatService(deps: ChatServiceDeps) {
       errorText: result.failure?.message,
     };
   }
+
+  return {
+    async chat({ user, body, signal }: { user: { id: string; tier: TierName; monthly_token_cap?: number | null }; body: ChatBody; signal: AbortSignal }): Promise<Readable> {
+      const model = models.resolveForUser(user, body.model);
+      const existing = body.conversation_id ? await conversations.get({ userId: user.id, id: body.conversation_id }) : undefined;
+      const plan = planExchange(body, existing?.messages ?? []);
+      const system = existing?.conversation.system_prompt ?? undefined;
+      const prompt = buildPrompt({ system, earlier: plan.earlier, userContent: plan.userContent, model });
+      const conversationId = existing?.conversation.id ?? randomUUID();
+      const assistantMessageId = randomUUID();
+
+      const reserved = await modelCalls.reserve({ user, model, promptTokens: prompt.tokens, conversationId, messageId: assistantMessageId, signal });
+      let conversation;
+      try {
+        conversation = await conversations.beginExchange({
+          userId: user.id,
+          conversationId,
+          isNew: !existing,
+          model: model.id,
+          kind: plan.kind,
+          userMessageId: plan.userMessageId,
+          userContent: plan.userContent,
+          assistantMessageId,
+        });
+      } catch (err) {
+        await reserved.release();
+        throw err;
+      }
+
+      const call = reserved.start({ system, messages: prompt.messages });
+      // Stored and metered as soon as the call ends, whether or not anyone still reads the stream.
+      const stopCheckpoints = checkpoints.track(assistantMessageId, call.textSoFar);
+      const ending = call.done.then((result) => {
+        stopCheckpoints();
+        return storeReply(assistantMessageId, result);
+      });
+      // A refusal, an unreachable provider or a timeout before the first token is still a plain
+      // problem response, sent once the failed reply is stored.
+      await call.started({ conversation_id: conversationId, user_message_id: plan.userMessageId, message_id: assistantMessageId }).catch(async (err: unknown) => {
+        await ending;
+        throw err;
+      });
+      return createChatStream({
+        assistantMessageId,
+        userMessageId: plan.userMessageId,
+        conversation: { id: conversationId, title: conversation.title },
+        model: model.id,
+        call,
+        end: ending,
+      });
+    },
+  };
 }
 
 export type ChatService = ReturnType<typeof createChatService>;

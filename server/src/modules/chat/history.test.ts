@@ -4,7 +4,7 @@ import { buildPrompt, type StoredMessage } from './history.js';
 import { countPromptTokens, countTextTokens } from '../model-calls/tokens.js';
 
 const words = (n: number, word = 'hello') => `${word} `.repeat(n); // n + 1 tokens or so
-const model = { contextWindow: 1000, maxOutputTokens: 200 };
+const model = { id: 'small', contextWindow: 1000, maxOutputTokens: 200 };
 const msg = (role: StoredMessage['role'], content: string, status: StoredMessage['status'] = 'complete'): StoredMessage => ({ role, content, status });
 
 describe('buildPrompt', () => {

@@ -1,8 +1,8 @@
 // What the model is sent: the conversation so far, trimmed oldest first so that the prompt and the
 // longest reply fit in the context window. The system prompt and the newest user message are
 // always kept; failed and unfinished replies are left out (they are not part of the dialogue).
-import { AppError } from '../../lib/errors.js';
 import type { ModelSpec } from '../models/models.types.js';
+import { assertPromptFits, promptBudget } from '../model-calls/prompt-fit.js';
 import { countMessageTokens, countPromptTokens, type PromptMessage } from '../model-calls/tokens.js';
 
 export interface StoredMessage {
@@ -23,17 +23,15 @@ function usable(m: StoredMessage): m is StoredMessage & PromptMessage {
   return m.role === 'assistant' && (m.status === 'complete' || m.status === 'stopped') && m.content.trim() !== '';
 }
 
-export function buildPrompt({ system, earlier, userContent, model }: { system: string | undefined; earlier: StoredMessage[]; userContent: string; model: Pick<ModelSpec, 'contextWindow' | 'maxOutputTokens'> }): Prompt {
-  const budget = model.contextWindow - model.maxOutputTokens;
+export function buildPrompt({ system, earlier, userContent, model }: { system: string | undefined; earlier: StoredMessage[]; userContent: string; model: Pick<ModelSpec, 'id' | 'contextWindow' | 'maxOutputTokens'> }): Prompt {
+  const budget = promptBudget({ model });
   const newest: PromptMessage = { role: 'user', content: userContent };
   let tokens = countPromptTokens(system, [newest]);
-  if (tokens > budget) {
-    throw new AppError(
-      'PROMPT_TOO_LONG',
-      `This message${system ? ' with the system prompt' : ''} is about ${tokens} tokens; this model takes at most ${budget} before its reply. Shorten it or pick a model with a larger context window.`,
-      { prompt_tokens: tokens, max_prompt_tokens: budget },
-    );
-  }
+  assertPromptFits({
+    model,
+    promptTokens: tokens,
+    advice: `Shorten your message${system ? ' or the system prompt' : ''}, or pick a model with a larger context window.`,
+  });
   const candidates = earlier.filter(usable).map((m): PromptMessage => ({ role: m.role, content: m.content }));
   let first = candidates.length;
   while (first > 0) {

@@ -20,7 +20,10 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportConversation } from './export.js';
 import {
   deleteMessagesAfter,
-  finishMessage, saveStreamingContent,
+  failStreamingMessage,
+  findStreamingContent,
+  finishMessage,
+  saveStreamingContents,
   insertMessage,
   listMessagesOfConversation,
   type MessageRow,
@@ -121,7 +124,14 @@ export function createConversationsService({ db, models, now }: { db: Db; models
       await retryOnConnectionLoss(() => finishMessage(db, m));
     },
 
-    checkpointReply: (m: { id: string; content: string }) => saveStreamingContent(db, m),
+    /** For the usage reaper: the replies a stopped process was writing. */
+    streamingReplies: {
+      textOf: (id: string) => findStreamingContent(db, { id }),
+      markFailed: (id: string) => failStreamingMessage(db, { id, error: 'The server stopped while writing this reply.' }),
+    },
+
+    /** The text so far of replies still streaming, all in one statement. */
+    checkpointReplies: (replies: { id: string; content: string }[]) => saveStreamingContents(db, { replies }),
   };
 }
 

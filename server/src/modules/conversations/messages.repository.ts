@@ -63,7 +63,23 @@ export async function finishMessage(
   );
 }
 
-/** The text of a reply still streaming, saved now and then so that a crash loses at most a moment of it. */
-export async function saveStreamingContent(db: Queryable, { id, content }: { id: string; content: string }): Promise<void> {
-  await db.query("UPDATE messages SET content = $2, updated_at = now() WHERE id = $1 AND status = 'streaming'", [id, content]);
+/** The text of replies still streaming, saved now and then so that a crash loses at most a moment of it. */
+export async function saveStreamingContents(db: Queryable, { replies }: { replies: { id: string; content: string }[] }): Promise<void> {
+  await db.query(
+    `UPDATE messages AS m SET content = v.content, updated_at = now()
+     FROM unnest($1::uuid[], $2::text[]) AS v(id, content)
+     WHERE m.id = v.id AND m.status = 'streaming'`,
+    [replies.map((r) => r.id), replies.map((r) => r.content)],
+  );
+}
+
+/** The checkpointed text of a reply still streaming ('' when it is not streaming). */
+export async function findStreamingContent(db: Queryable, { id }: { id: string }): Promise<string> {
+  const { rows } = await db.query<{ content: string }>("SELECT content FROM messages WHERE id = $1 AND status = 'streaming'", [id]);
+  return rows[0]?.content ?? '';
+}
+
+/** A reply whose process stopped while writing it: its text is kept, its status failed. */
+export async function failStreamingMessage(db: Queryable, { id, error }: { id: string; error: string }): Promise<void> {
+  await db.query(`UPDATE messages SET status = 'failed', error = COALESCE(error, $2), updated_at = now() WHERE id = $1 AND status = 'streaming'`, [id, error]);
 }

@@ -1,37 +1,48 @@
-// Every model call goes through callModel, which brackets the upstream request with the usage
-// meter: reserve before it (a refusal is a problem response and nothing is stored), release if it
-// never reaches the upstream, and settle exactly once after it, whatever happened: completed,
-// stopped by the client (the upstream request is aborted at once), timed out or failed.
-// Two callers share it: the chat (POST /api/chat, which stores a conversation) and the stateless
-// OpenAI-compatible API (POST /v1/chat/completions), so both are metered by the same code.
+// Every model call goes through here, in three steps that its caller reads in order:
+//   const reserved = await modelCalls.reserve(...)  admission, then the worst case reserved against
+//                                                   the month's limit (a refusal is a problem
+//                                                   response and nothing is stored)
+//   ...the caller stores what it must (the chat: the exchange), or reserved.release()
+//   const call = reserved.start(prompt)             the upstream request; `await call.started()`
+//                                                   throws the failure of a call that ended before
+//                                                   the provider answered
+// and the call settles exactly once after it, whatever happened: completed, stopped by the client
+// (the upstream request is aborted at once), timed out or failed. The chat (POST /api/chat) and the
+// OpenAI-compatible API (POST /v1/chat/completions) both use it, so both are metered by one code.
 import { randomUUID } from 'node:crypto';
-import { streamText } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../../lib/errors.js';
 import type { ModelSpec } from '../models/models.types.js';
 import type { TierName } from '../tiers/tiers.js';
-import type { LanguageModelFor } from './providers/registry.js';
-import { DeltaQueue } from './delta-queue.js';
+import type { Admission, LeaveSlot } from './admission.js';
+import { assertPromptFits } from './prompt-fit.js';
+import type { ProviderFor } from './providers/registry.js';
+import type { FinishReason, SamplingSettings } from './providers/upstream.js';
 import { countTextTokens, type PromptMessage } from './tokens.js';
 import { classifyUpstreamError, describeUpstreamError, timeoutFailure, type UpstreamFailure } from './upstream-errors.js';
 import type { UsageMeter } from './usage-meter.js';
 
-export interface ModelCallInput {
-  user: { id: string; tier: TierName };
+export interface ReserveCall {
+  /** The authenticated user; tier and cap as loaded with the request, so metering need not read them again. */
+  user: { id: string; tier: TierName; monthly_token_cap?: number | null };
   model: ModelSpec;
-  system: string | undefined;
-  messages: PromptMessage[];
   promptTokens: number;
   /** Lower than the model's own output cap when the caller asks for less (max_tokens). */
   maxOutputTokens?: number;
-  /** Sampling settings passed to the provider as they are. */
-  settings?: { temperature?: number; topP?: number; stopSequences?: string[] };
   /** The conversation and reply this call writes; null for a stateless call (the /v1 API). */
   conversationId: string | null;
   messageId: string | null;
-  /** Runs after the reservation and before the upstream request, e.g. to store the messages. */
-  prepare?: () => Promise<void>;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+}
+
+export interface CallPrompt {
+  system: string | undefined;
+  messages: PromptMessage[];
+  /** Sampling settings passed to the provider as they are. */
+  settings?: SamplingSettings;
+  /** False asks the provider for one JSON answer (a non-streaming /v1 call). */
+  stream?: boolean;
 }
 
 export interface ModelCallResult {
@@ -40,64 +51,102 @@ export interface ModelCallResult {
   inputTokens: number;
   outputTokens: number;
   source: 'provider' | 'estimate';
-  finishReason: 'stop' | 'length' | 'other';
+  finishReason: FinishReason;
   failure?: UpstreamFailure;
 }
 
+export interface ReservedCall {
+  /** The output cap granted: the model's, the caller's or what the month has left, whichever is least. */
+  maxOutputTokens: number;
+  /** Gives the slot and the reservation back: the call will not be made. */
+  release(): Promise<void>;
+  /** Sends the request to the provider. Call once. */
+  start(prompt: CallPrompt): ModelCall;
+}
+
 export interface ModelCall {
-  /** Resolves once the provider has begun to answer (true) or the call ended before that (false). */
-  started: Promise<boolean>;
-  /** The reply's text as it arrives. */
-  deltas: AsyncIterable<string>;
+  /**
+   * Resolves once the provider has begun to answer, or the call ended without a failure before
+   * that (the client left). A call that failed before the provider answered (a refusal, an
+   * unreachable provider, a timeout) rejects with the failure as an AppError, extra members added.
+   */
+  started(extra?: Record<string, unknown>): Promise<void>;
+  /** Hands over the text received so far, then each piece as it arrives. One reader. */
+  read(onText: (text: string) => void): void;
   /** Resolves after the usage is settled. Never rejects. */
   done: Promise<ModelCallResult>;
   /** The text received so far (for checkpoints while the reply streams). */
   textSoFar(): string;
 }
 
-export interface ModelCallDeps {
+export interface ModelCallsDeps {
   usage: UsageMeter;
-  languageModelFor: LanguageModelFor;
+  providerFor: ProviderFor;
+  admission: Admission;
   timeouts: { firstTokenTimeoutMs: number; idleTimeoutMs: number };
   log: FastifyBaseLogger;
 }
 
-export type CallModel = (input: ModelCallInput) => Promise<ModelCall>;
-
-export function createModelCaller(deps: ModelCallDeps): CallModel {
+export function createModelCalls(deps: ModelCallsDeps) {
   const { usage, log } = deps;
 
-  return async function callModel(input) {
+  async function reserve(input: ReserveCall): Promise<ReservedCall> {
+    const cap = Math.min(input.model.maxOutputTokens, input.maxOutputTokens ?? Infinity);
+    assertPromptFits({ model: input.model, promptTokens: input.promptTokens, maxOutputTokens: cap, advice: 'Send fewer messages or a lower max_tokens.' });
+    const leave = await deps.admission.enter(input.signal);
     const requestId = randomUUID();
-    // The reservation of a call that never reached the upstream; a failure here is logged, as the
-    // reaper settles what is left.
-    const release = () => usage.release({ requestId }).catch((err: unknown) => log.error({ err, requestId }, 'usage release failed'));
-    const { maxOutputTokens } = await usage.reserve({
-      user: input.user,
-      requestId,
-      model: input.model.id,
-      promptTokens: input.promptTokens,
-      maxOutputTokens: Math.min(input.model.maxOutputTokens, input.maxOutputTokens ?? Infinity),
-      conversationId: input.conversationId,
-      messageId: input.messageId,
-    });
+    let granted: { maxOutputTokens: number };
     try {
-      await input.prepare?.();
+      granted = await usage.reserve({
+        user: input.user,
+        requestId,
+        model: input.model.id,
+        promptTokens: input.promptTokens,
+        maxOutputTokens: cap,
+        conversationId: input.conversationId,
+        messageId: input.messageId,
+      });
     } catch (err) {
-      await release();
+      leave();
       throw err;
     }
-    if (input.signal.aborted) {
-      // The client left while the messages were being stored: no upstream request was made.
-      await release();
-      const result: ModelCallResult = { outcome: 'stopped', text: '', inputTokens: 0, outputTokens: 0, source: 'estimate', finishReason: 'other' };
-      return { started: Promise.resolve(false), deltas: DeltaQueue.empty(), done: Promise.resolve(result), textSoFar: () => '' };
-    }
-    return runUpstream(deps, input, requestId, maxOutputTokens);
-  };
+    let used = false;
+    // A failure here is logged: the reaper settles a reservation that is left.
+    const release = async () => {
+      leave();
+      await usage.release({ requestId }).catch((err: unknown) => log.error({ err, requestId }, 'usage release failed'));
+    };
+    return {
+      maxOutputTokens: granted.maxOutputTokens,
+      async release() {
+        if (used) return;
+        used = true;
+        await release();
+      },
+      start(prompt) {
+        if (used) throw new Error('a reserved model call starts once');
+        used = true;
+        if (input.signal.aborted) {
+          // The client left while the caller stored its messages: no upstream request is made.
+          return endedCall(release().then(() => ({ outcome: 'stopped', text: '', inputTokens: 0, outputTokens: 0, source: 'estimate', finishReason: 'other' })));
+        }
+        return runUpstream(deps, { ...input, ...prompt, requestId, maxOutputTokens: granted.maxOutputTokens, leave });
+      },
+    };
+  }
+
+  return { reserve };
 }
 
-function runUpstream(deps: ModelCallDeps, input: ModelCallInput, requestId: string, maxOutputTokens: number): ModelCall {
+export type ModelCalls = ReturnType<typeof createModelCalls>;
+
+function endedCall(done: Promise<ModelCallResult>): ModelCall {
+  return { started: async () => {}, read: () => {}, done, textSoFar: () => '' };
+}
+
+type RunInput = ReserveCall & CallPrompt & { requestId: string; maxOutputTokens: number; leave: LeaveSlot };
+
+function runUpstream(deps: ModelCallsDeps, input: RunInput): ModelCall {
   const upstream = new AbortController();
   let stopReason: 'client' | 'timeout' | undefined;
   let begun = false;
@@ -106,84 +155,59 @@ function runUpstream(deps: ModelCallDeps, input: ModelCallInput, requestId: stri
     stopReason ??= reason;
     upstream.abort();
   };
-  const arm = (ms: number) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => abortUpstream('timeout'), ms);
-  };
+  const onTimeout = () => abortUpstream('timeout');
   const onClientGone = () => abortUpstream('client');
   input.signal.addEventListener('abort', onClientGone, { once: true });
-  arm(deps.timeouts.firstTokenTimeoutMs);
-
-  let markStarted!: (started: boolean) => void;
-  const started = new Promise<boolean>((resolve) => (markStarted = resolve));
-  const deltas = new DeltaQueue();
+  // One timer per call, pushed forward on each piece (refresh() re-arms it without a new timer).
+  timer = setTimeout(onTimeout, deps.timeouts.firstTokenTimeoutMs);
 
   let text = '';
+  let reader: ((text: string) => void) | undefined;
+  let markStarted!: () => void;
+  const startedOrEnded = new Promise<void>((resolve) => (markStarted = resolve));
+
   const done = (async (): Promise<ModelCallResult> => {
     let error: unknown;
-    let reported: { inputTokens?: number; outputTokens?: number } | undefined;
-    let finishReason: ModelCallResult['finishReason'] = 'other';
-    let finished = false;
+    let outcome: Awaited<ReturnType<ReturnType<ProviderFor>['call']>> | undefined;
     try {
-      const result = streamText({
-        model: deps.languageModelFor(input.model),
-        system: input.system,
-        messages: input.messages,
-        maxOutputTokens,
-        ...input.settings,
-        // One call, one upstream request: a retry would be a second, unmetered call.
-        maxRetries: 0,
-        abortSignal: upstream.signal,
-        onError: () => {}, // handled below from the stream itself
-      });
-      for await (const part of result.fullStream) {
-        if (part.type === 'start') continue; // emitted by the SDK itself, before any request
-        if (!begun && part.type !== 'error' && part.type !== 'abort') {
-          begun = true;
-          markStarted(true);
-        }
-        arm(deps.timeouts.idleTimeoutMs);
-        if (part.type === 'text-delta') {
-          text += part.text;
-          deltas.push(part.text);
-        } else if (part.type === 'finish') {
-          finished = true;
-          reported = part.totalUsage;
-          finishReason = part.finishReason === 'stop' || part.finishReason === 'length' ? part.finishReason : 'other';
-        } else if (part.type === 'error') {
-          error = part.error;
-          break;
-        }
-      }
+      outcome = await deps.providerFor(input.model).call(
+        {
+          model: input.model.providerModel,
+          system: input.system,
+          messages: input.messages,
+          maxOutputTokens: input.maxOutputTokens,
+          settings: input.settings,
+          stream: input.stream ?? true,
+          signal: upstream.signal,
+        },
+        {
+          onStart() {
+            begun = true;
+            clearTimeout(timer);
+            timer = setTimeout(onTimeout, deps.timeouts.idleTimeoutMs);
+            markStarted();
+          },
+          onText(piece) {
+            timer?.refresh();
+            text += piece;
+            reader?.(piece);
+          },
+        },
+      );
     } catch (err) {
-      error = err; // a broken connection ends the stream with a thrown error, not an error part
+      error = err;
     } finally {
       clearTimeout(timer);
       input.signal.removeEventListener('abort', onClientGone);
-      markStarted(begun);
-      deltas.end();
+      input.leave();
     }
 
     // A reply that reached its finish is complete even if the client left a moment later.
-    const outcome = finished && error === undefined ? 'complete' : stopReason === 'client' ? 'stopped' : 'failed';
-    const failure = outcome !== 'failed' ? undefined : stopReason === 'timeout' ? timeoutFailure(begun) : classifyUpstreamError(error);
-    if (failure) deps.log.warn({ upstreamError: describeUpstreamError(error), requestId, model: input.model.id, code: failure.code }, 'model call failed');
-
-    // Provider-reported usage when the provider gave it; otherwise our count of the prompt and of the
-    // text actually produced. A provider that refused the request or was never reached did no work.
-    const fromProvider = outcome === 'complete' && reported?.inputTokens !== undefined && reported.outputTokens !== undefined;
-    const result: ModelCallResult = {
-      outcome,
-      text,
-      inputTokens: fromProvider ? reported!.inputTokens! : failure?.refused ? 0 : input.promptTokens,
-      outputTokens: fromProvider ? reported!.outputTokens! : countTextTokens(text),
-      source: fromProvider ? 'provider' : 'estimate',
-      finishReason,
-      failure,
-    };
+    const result = resultOf(input, text, begun, outcome, error, stopReason);
+    if (result.failure) deps.log.warn({ upstreamError: describeUpstreamError(error), requestId: input.requestId, model: input.model.id, code: result.failure.code }, 'model call failed');
     try {
       await deps.usage.settle({
-        requestId,
+        requestId: input.requestId,
         userId: input.user.id,
         conversationId: input.conversationId,
         messageId: input.messageId,
@@ -192,14 +216,60 @@ function runUpstream(deps: ModelCallDeps, input: ModelCallInput, requestId: stri
         inputTokens: result.inputTokens,
         outputTokens: result.outputTokens,
         source: result.source,
-        outcome,
+        outcome: result.outcome,
       });
     } catch (err) {
       // The reservation stays; the usage module's reaper settles it after its TTL.
-      deps.log.error({ err, requestId }, 'usage settle failed');
+      deps.log.error({ err, requestId: input.requestId }, 'usage settle failed');
     }
     return result;
   })();
+  void done.then(markStarted);
 
-  return { started, deltas, done, textSoFar: () => text };
+  return {
+    async started(extra = {}) {
+      await startedOrEnded;
+      if (begun) return;
+      const { failure } = await done;
+      if (failure) {
+        throw new AppError(failure.code, failure.message, { ...extra, ...(failure.upstreamStatus ? { upstream_status: failure.upstreamStatus } : {}) });
+      }
+    },
+    read(onText) {
+      if (text) onText(text);
+      reader = onText;
+    },
+    done,
+    textSoFar: () => text,
+  };
+}
+
+/**
+ * Provider-reported usage when the provider gave it; otherwise our count of the prompt and of the
+ * text actually produced. A provider that refused the request or was never reached did no work.
+ * A call not streamed that ended before its answer (stopped, broken off, timed out) produced an
+ * unknown amount, which providers bill (generation goes on after a client leaves): it is charged
+ * its whole output cap, the worst case it reserved (docs/decisions/010-lean-stream-core.md).
+ */
+function resultOf(
+  input: RunInput,
+  text: string,
+  begun: boolean,
+  outcome: { finishReason: FinishReason; usage?: { inputTokens: number; outputTokens: number } } | undefined,
+  error: unknown,
+  stopReason: 'client' | 'timeout' | undefined,
+): ModelCallResult {
+  const state = outcome && error === undefined ? 'complete' : stopReason === 'client' ? 'stopped' : 'failed';
+  const failure = state !== 'failed' ? undefined : stopReason === 'timeout' ? timeoutFailure(begun) : classifyUpstreamError(error);
+  const reported = state === 'complete' ? outcome?.usage : undefined;
+  const unseen = input.stream === false && state !== 'complete' && !failure?.refused;
+  return {
+    outcome: state,
+    text,
+    inputTokens: reported ? reported.inputTokens : failure?.refused ? 0 : input.promptTokens,
+    outputTokens: reported ? reported.outputTokens : unseen ? input.maxOutputTokens : countTextTokens(text),
+    source: reported ? 'provider' : 'estimate',
+    finishReason: outcome?.finishReason ?? 'other',
+    failure,
+  };
 }

@@ -1,7 +1,33 @@
 // Upstream failures as a person should read them. A provider's error body may echo the request,
 // name our account or quote a key, so none of it is passed on: only its HTTP status picks a message.
-import { APICallError } from 'ai';
 import type { ErrorCode } from '../../lib/errors.js';
+
+/** The provider answered with an HTTP error status: it refused the call and did no work. */
+export class UpstreamHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+  ) {
+    super(`provider answered HTTP ${status}`);
+    this.name = 'UpstreamHttpError';
+  }
+}
+
+/** No response at all: DNS, a refused connection, TLS. */
+export class UpstreamUnreachableError extends Error {
+  constructor(cause: unknown) {
+    super(`provider cannot be reached: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'UpstreamUnreachableError';
+  }
+}
+
+/** The connection or the stream broke after the provider had answered, or it sent an error event. */
+export class UpstreamBrokeOffError extends Error {
+  constructor(cause?: unknown, message = 'the provider connection broke off') {
+    super(cause instanceof Error ? `${message}: ${cause.message}` : message, { cause });
+    this.name = 'UpstreamBrokeOffError';
+  }
+}
 
 export interface UpstreamFailure {
   code: Extract<ErrorCode, 'UPSTREAM_ERROR' | 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT'>;
@@ -22,8 +48,8 @@ export function timeoutFailure(started: boolean): UpstreamFailure {
 }
 
 export function classifyUpstreamError(error: unknown): UpstreamFailure {
-  const status = APICallError.isInstance(error) ? error.statusCode : undefined;
-  if (status !== undefined && status >= 400) {
+  if (error instanceof UpstreamHttpError) {
+    const status = error.status;
     const message =
       status === 401 || status === 403
         ? 'The model provider refused our credentials. Tell the operator of this server.'
@@ -34,8 +60,7 @@ export function classifyUpstreamError(error: unknown): UpstreamFailure {
             : 'The model provider rejected the request; try again or pick another model.';
     return { code: 'UPSTREAM_ERROR', message, upstreamStatus: status, refused: true };
   }
-  if (APICallError.isInstance(error) && status === undefined) {
-    // fetch failed before any response: DNS, refused connection, TLS.
+  if (error instanceof UpstreamUnreachableError) {
     return { code: 'UPSTREAM_UNAVAILABLE', message: 'The model provider cannot be reached; try again later.', refused: true };
   }
   // The connection broke or the stream could not be read after the provider had started answering.
@@ -43,12 +68,12 @@ export function classifyUpstreamError(error: unknown): UpstreamFailure {
 }
 
 /**
- * What the operator's log gets about an upstream error: enough to diagnose, without the request
- * body the SDK attaches (the user's prompt) or the provider's raw response.
+ * What the operator's log gets about an upstream error: enough to diagnose, without the user's
+ * prompt or the provider's error body (it may quote the request or a key).
  */
 export function describeUpstreamError(error: unknown): Record<string, unknown> | undefined {
   if (error === undefined) return undefined;
-  if (APICallError.isInstance(error)) return { name: error.name, status: error.statusCode, url: error.url, message: error.message.slice(0, 300) };
+  if (error instanceof UpstreamHttpError) return { name: error.name, status: error.status, url: error.url };
   if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 300) };
   return { value: String(error).slice(0, 300) };
 }

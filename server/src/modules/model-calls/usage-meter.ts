@@ -1,9 +1,10 @@
-// The seam between model calls and metering. callModel calls these around every upstream model
-// call (see model-call.ts); server/src/modules/usage/ implements them against PostgreSQL.
+// The seam between model calls and metering. model-call.ts calls these around every upstream
+// model call; server/src/modules/usage/ implements them against PostgreSQL.
 import type { TierName } from '../tiers/tiers.js';
 
 export interface ReserveRequest {
-  user: { id: string; tier: TierName };
+  /** With the user's own cap as loaded with the request (undefined: the meter looks it up). */
+  user: { id: string; tier: TierName; monthly_token_cap?: number | null };
   /** Fresh per model call; reserve, settle and release of one call share it. */
   requestId: string;
   /** Catalogue model id. */

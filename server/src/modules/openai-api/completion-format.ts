@@ -1,9 +1,10 @@
 // A model call's reply in OpenAI's Chat Completions formats: one chat.completion object, or
 // Server-Sent Events of chat.completion.chunk objects ending with `data: [DONE]`. The usage given
 // is exactly what the call was metered at (provider-reported, or our count when it reported none).
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
 import type { ModelCall, ModelCallResult } from '../model-calls/model-call.js';
+import { createSseWriter } from '../model-calls/sse.js';
 import type { ChatCompletion, CompletionUsage } from './openai-api.schemas.js';
 import { toOpenAiError } from './openai-errors.js';
 
@@ -37,30 +38,31 @@ export function toChatCompletion(meta: CompletionMeta, result: ModelCallResult):
   };
 }
 
-const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
-
 /**
  * The reply as OpenAI streams it: a first chunk with the role, one chunk per text delta, a last
  * one with finish_reason, then (with stream_options.include_usage) a chunk with no choices and the
  * usage, and `data: [DONE]`. A failure after the first chunk is an `{"error": ...}` event, which the
  * official clients raise, and the stream ends.
  */
-export function completionChunks(meta: CompletionMeta, call: ModelCall, { includeUsage }: { includeUsage: boolean }): Readable {
+export function completionChunks(meta: CompletionMeta, call: Pick<ModelCall, 'read' | 'done'>, { includeUsage }: { includeUsage: boolean }): Readable {
+  const sse = createSseWriter();
   const base = { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model };
+  const usageNull = includeUsage ? ',"usage":null' : '';
   const chunk = (delta: object, finish: 'stop' | 'length' | null) =>
-    event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+    sse.data(JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) }));
 
-  async function* events() {
-    yield chunk({ role: 'assistant', content: '' }, null);
-    for await (const text of call.deltas) yield chunk({ content: text }, null);
-    const result = await call.done;
+  chunk({ role: 'assistant', content: '' }, null);
+  // The one chunk sent per piece: only the text is serialised each time.
+  const head = JSON.stringify(base).slice(0, -1);
+  call.read((text) => sse.data(`${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]${usageNull}}`));
+  void call.done.then((result) => {
     if (result.failure) {
-      yield event(toOpenAiError(new AppError(result.failure.code, result.failure.message)).body);
-      return;
+      sse.data(JSON.stringify(toOpenAiError(new AppError(result.failure.code, result.failure.message)).body));
+      return sse.end({ done: false });
     }
-    yield chunk({}, finishReasonOf(result));
-    if (includeUsage) yield event({ ...base, choices: [], usage: usageOf(result) });
-    yield 'data: [DONE]\n\n';
-  }
-  return Readable.from(events());
+    chunk({}, finishReasonOf(result));
+    if (includeUsage) sse.data(JSON.stringify({ ...base, choices: [], usage: usageOf(result) }));
+    sse.end();
+  });
+  return sse.body;
 }

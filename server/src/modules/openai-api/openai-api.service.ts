@@ -1,26 +1,25 @@
 // The OpenAI-compatible API: the same models, tier access, metering and limits as the chat, for
 // programs. A completion is stateless, as on OpenAI's API: the caller sends the whole dialogue and
 // nothing is stored but the call's usage record (so it shows in /api/usage by model). The model is
-// called through callModel, the one metered bracket every model call goes through.
+// called through model-calls, the one metered bracket every model call goes through.
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
+import type { ModelCall, ModelCalls } from '../model-calls/model-call.js';
 import { countPromptTokens, type PromptMessage } from '../model-calls/tokens.js';
-import type { CallModel, ModelCall } from '../model-calls/model-call.js';
 import type { ModelsService } from '../models/models.service.js';
-import type { ModelSpec } from '../models/models.types.js';
 import type { TierName } from '../tiers/tiers.js';
 import { completionChunks, toChatCompletion, type CompletionMeta } from './completion-format.js';
 import type { ChatCompletion, ChatCompletionBody, ChatCompletionMessage } from './openai-api.schemas.js';
 
 export interface OpenAiApiDeps {
   models: ModelsService;
-  callModel: CallModel;
+  modelCalls: ModelCalls;
   now: () => Date;
 }
 
 interface CompletionRequest {
-  user: { id: string; tier: TierName };
+  user: { id: string; tier: TierName; monthly_token_cap?: number | null };
   body: ChatCompletionBody;
   /** Aborts when the client goes away: the upstream call stops and what was used is settled. */
   signal: AbortSignal;
@@ -47,31 +46,26 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
   const catalogueCreated = Math.floor(now().getTime() / 1000);
 
   /** Reserves, calls the model and waits until it starts answering; failures before that throw. */
-  async function start({ user, body, signal }: CompletionRequest): Promise<{ meta: CompletionMeta; call: ModelCall }> {
+  async function start({ user, body, signal }: CompletionRequest, stream: boolean): Promise<{ meta: CompletionMeta; call: ModelCall }> {
     const model = models.resolveForUser(user, body.model, MODELS_ROUTE);
     const prompt = toPrompt(body.messages);
-    const maxOutputTokens = Math.min(model.maxOutputTokens, body.max_completion_tokens ?? body.max_tokens ?? Infinity);
-    const promptTokens = countPromptTokens(prompt.system, prompt.messages);
-    checkFits(model, promptTokens, maxOutputTokens);
     const stop = body.stop ?? undefined;
-    const call = await deps.callModel({
+    const reserved = await deps.modelCalls.reserve({
       user,
       model,
-      system: prompt.system,
-      messages: prompt.messages,
-      promptTokens,
-      maxOutputTokens,
-      settings: { temperature: body.temperature ?? undefined, topP: body.top_p ?? undefined, stopSequences: typeof stop === 'string' ? [stop] : stop },
+      promptTokens: countPromptTokens(prompt.system, prompt.messages),
+      maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
       // Stateless: no conversation, no stored message; the usage record is all that is written.
       conversationId: null,
       messageId: null,
       signal,
     });
-    if (!(await call.started)) {
-      // A refusal, an unreachable provider or a timeout is still an ordinary error response.
-      const ended = await call.done;
-      if (ended.failure) throw new AppError(ended.failure.code, ended.failure.message);
-    }
+    const call = reserved.start({
+      ...prompt,
+      settings: { temperature: body.temperature ?? undefined, topP: body.top_p ?? undefined, stopSequences: typeof stop === 'string' ? [stop] : stop },
+      stream,
+    });
+    await call.started();
     const meta = { id: `chatcmpl-${randomBytes(12).toString('base64url')}`, created: Math.floor(now().getTime() / 1000), model: model.id };
     return { meta, call };
   }
@@ -86,7 +80,7 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
 
     /** A whole chat.completion; a reply that breaks off midway is an error, its usage settled all the same. */
     async complete(request: CompletionRequest): Promise<ChatCompletion> {
-      const { meta, call } = await start(request);
+      const { meta, call } = await start(request, false);
       const result = await call.done;
       if (result.failure) throw new AppError(result.failure.code, result.failure.message);
       return toChatCompletion(meta, result);
@@ -94,21 +88,10 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
 
     /** chat.completion.chunk events (SSE) as the reply arrives. */
     async stream(request: CompletionRequest & { includeUsage: boolean }): Promise<Readable> {
-      const { meta, call } = await start(request);
+      const { meta, call } = await start(request, true);
       return completionChunks(meta, call, { includeUsage: request.includeUsage });
     },
   };
-}
-
-function checkFits(model: ModelSpec, promptTokens: number, maxOutputTokens: number) {
-  const budget = model.contextWindow - maxOutputTokens;
-  if (promptTokens > budget) {
-    throw new AppError(
-      'PROMPT_TOO_LONG',
-      `The messages are about ${promptTokens} tokens; with ${maxOutputTokens} for the reply, "${model.id}" takes at most ${budget}. Send fewer messages or a lower max_tokens.`,
-      { prompt_tokens: promptTokens, max_prompt_tokens: budget },
-    );
-  }
 }
 
 export type OpenAiApiService = ReturnType<typeof createOpenAiApiService>;

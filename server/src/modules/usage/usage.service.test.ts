@@ -5,6 +5,7 @@ import { openPostgres } from '../../db/postgres.js';
 import { AppError } from '../../lib/errors.js';
 import { createRateLimiter } from '../rate-limits/rate-limits.service.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../tiers/tiers.js';
+import { createUsersService } from '../users/users.service.js';
 import { createUsageService, promptReservation, type UsageServiceDeps } from './usage.service.js';
 
 const tiers = mergeTierLimits(DEFAULT_TIER_LIMITS, {
@@ -26,7 +27,16 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
   let clock = new Date('2026-11-15T12:00:00Z');
   const now = () => clock;
   const service = (db = t.db, extra: Partial<UsageServiceDeps> = {}) =>
-    createUsageService({ db, tiers, now, pricingOf, reservationTtlMs: 60_000, rateLimiter: createRateLimiter(db, now), ...extra });
+    createUsageService({
+      db,
+      tiers,
+      now,
+      pricingOf,
+      reservationTtlMs: 60_000,
+      rateLimiter: createRateLimiter(db, now),
+      findUser: (id) => createUsersService({ db }).findUser(id),
+      ...extra,
+    });
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);

@@ -3,21 +3,14 @@
 // the monthly aggregate moved in the same transaction (invariant 2).
 import type { Db } from '../../db/db.js';
 import { retryOnConnectionLoss } from '../../db/retry.js';
-import { countTextTokens } from '../model-calls/tokens.js';
 import { AppError } from '../../lib/errors.js';
 import type { UsageMetrics } from '../metrics/metrics.js';
+import { countTextTokens } from '../model-calls/tokens.js';
 import type { RateLimiter } from '../rate-limits/rate-limits.service.js';
 import { getTierLimits, type TierName, type TierTable } from '../tiers/tiers.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { costNanoUsd, type ModelPrice } from './pricing.js';
-import {
-  deleteReservation,
-  ensureMonthlyUsage,
-  findExpiredReservationIds,
-  insertReservation,
-  insertUsageRecordAndAggregate,
-  lockMonthlyUsage,
-} from './usage.repository.js';
+import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, type NewUsageRecord, reserveTokens, settleUsage } from './usage.repository.js';
 
 export interface ModelPricing extends ModelPrice {
   provider: string;
@@ -33,10 +26,21 @@ export interface UsageServiceDeps {
   /** A reservation older than this was left by a crashed process; the reaper settles it. */
   reservationTtlMs: number;
   metrics?: UsageMetrics;
+  /** A user's tier and own cap, for a caller that did not pass them (the users module's service). */
+  findUser: (id: string) => Promise<{ tier: TierName; monthly_token_cap: number | null } | undefined>;
+  /**
+   * The replies that a dead process was streaming (the conversations module's service): their
+   * checkpointed text, to charge what they produced, and marking them failed once settled.
+   */
+  streamingReplies?: {
+    textOf(messageId: string): Promise<string>;
+    markFailed(messageId: string): Promise<void>;
+  };
 }
 
 export interface ReserveInput {
-  user: { id: string };
+  /** Tier and cap as loaded with the request; looked up when not given. */
+  user: { id: string; tier?: TierName; monthly_token_cap?: number | null };
   requestId: string;
   model: string;
   promptTokens: number;
@@ -80,13 +84,11 @@ export function createUsageService(deps: UsageServiceDeps) {
     return { tier, limit };
   }
 
-  async function loadUser(id: string) {
-    const { rows } = await db.query<{ tier: TierName; monthly_token_cap: number | null }>(
-      'SELECT tier, monthly_token_cap FROM users WHERE id = $1',
-      [id],
-    );
-    if (!rows[0]) throw new AppError('UNAUTHENTICATED');
-    return rows[0];
+  async function limitsOf(user: ReserveInput['user']) {
+    if (user.tier !== undefined && user.monthly_token_cap !== undefined) return limitsFor({ tier: user.tier, monthly_token_cap: user.monthly_token_cap });
+    const found = await deps.findUser(user.id);
+    if (!found) throw new AppError('UNAUTHENTICATED');
+    return limitsFor(found);
   }
 
   function quotaExceeded(month: string, limit: number, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
@@ -108,100 +110,90 @@ export function createUsageService(deps: UsageServiceDeps) {
    * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
    */
   async function reserveBudget(input: ReserveInput) {
-    const user = await loadUser(input.user.id);
-    const { tier, limit } = limitsFor(user);
+    const { tier, limit } = await limitsOf(input.user);
     await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
     const month = monthOf(now());
     const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
     const promptShare = promptReservation(input.promptTokens, provider);
-
-    return db.transaction(async (tx) => {
-      await ensureMonthlyUsage(tx, { userId: input.user.id, month });
-      const usage = await lockMonthlyUsage(tx, { userId: input.user.id, month });
-      const available = limit - usage.total_tokens - usage.reserved_tokens;
-      if (available < promptShare + 1) throw quotaExceeded(month, limit, promptShare + 1, usage);
-      const maxOutputTokens = Math.min(input.maxOutputTokens, available - promptShare);
-      const tokens = promptShare + maxOutputTokens;
-      await insertReservation(tx, {
-        request_id: input.requestId,
-        user_id: input.user.id,
-        month,
-        tokens,
-        prompt_tokens: input.promptTokens,
-        model: input.model,
-        provider,
-        conversation_id: input.conversationId ?? null,
-        message_id: input.messageId ?? null,
-        expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
-      });
-      return { maxOutputTokens, reservedTokens: tokens, month };
-    });
+    const reservation = {
+      request_id: input.requestId,
+      user_id: input.user.id,
+      month,
+      promptShare,
+      prompt_tokens: input.promptTokens,
+      maxOutputTokens: input.maxOutputTokens,
+      limit,
+      model: input.model,
+      provider,
+      conversation_id: input.conversationId ?? null,
+      message_id: input.messageId ?? null,
+      expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
+    };
+    let outcome = await reserveTokens(db, reservation);
+    if (outcome.kind === 'no-month') {
+      // The user's first call of the month: make the month's row, then reserve as usual.
+      await ensureMonthlyUsage(db, { userId: input.user.id, month });
+      outcome = await reserveTokens(db, reservation);
+    }
+    if (outcome.kind !== 'granted') {
+      const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
+      throw quotaExceeded(month, limit, promptShare + 1, usage);
+    }
+    return { maxOutputTokens: outcome.tokens - promptShare, reservedTokens: outcome.tokens, month };
   }
 
   async function settleCall(input: SettleInput) {
     const pricing = deps.pricingOf(input.model);
     const inputTokens = Math.max(0, Math.round(input.inputTokens));
     const outputTokens = Math.max(0, Math.round(input.outputTokens));
-    return db.transaction(async (tx) => {
-      const reservation = await deleteReservation(tx, { requestId: input.requestId });
-      if (reservation && inputTokens + outputTokens > Number(reservation.tokens)) deps.metrics?.overrun(input.model);
-      const recorded = await insertUsageRecordAndAggregate(tx, {
-        requestId: input.requestId,
-        userId: input.userId,
-        // A call is charged to the month it started in, whose budget it reserved.
-        month: reservation?.month ?? monthOf(now()),
-        conversationId: input.conversationId ?? reservation?.conversation_id ?? null,
-        messageId: input.messageId ?? reservation?.message_id ?? null,
-        provider: input.provider ?? reservation?.provider ?? pricing?.provider ?? 'unknown',
-        model: input.model,
-        inputTokens,
-        outputTokens,
-        costNanoUsd: pricing ? costNanoUsd(pricing, inputTokens, outputTokens) : 0n,
-        source: input.source,
-        outcome: input.outcome,
-        createdAt: now(),
-      });
-      return { recorded };
-    });
+    const settled = await settleUsage(db, {
+      requestId: input.requestId,
+      userId: input.userId,
+      // A call is charged to the month it started in, whose budget it reserved (the reservation's).
+      month: monthOf(now()),
+      conversationId: input.conversationId ?? null,
+      messageId: input.messageId ?? null,
+      provider: input.provider ?? pricing?.provider,
+      model: input.model,
+      inputTokens,
+      outputTokens,
+      costNanoUsd: pricing ? costNanoUsd(pricing, inputTokens, outputTokens) : 0n,
+      source: input.source,
+      outcome: input.outcome,
+      createdAt: now(),
+    } satisfies NewUsageRecord);
+    if (settled.reservedTokens !== undefined && inputTokens + outputTokens > settled.reservedTokens) deps.metrics?.overrun(input.model);
+    return { recorded: settled.recorded };
   }
 
-  /** Settles one abandoned reservation; false if its own process settled it meanwhile. */
-  function reapOne(requestId: string) {
-    return db.transaction(async (tx) => {
-      const r = await deleteReservation(tx, { requestId });
-      if (!r) return false;
-      const pricing = deps.pricingOf(r.model);
-      const promptTokens = Number(r.prompt_tokens);
-      // What the dead call produced is known as far as its last checkpoint of the reply's text.
-      const { rows: partial } = r.message_id
-        ? await tx.query<{ content: string }>("SELECT content FROM messages WHERE id = $1 AND status = 'streaming'", [r.message_id])
-        : { rows: [] };
-      const outputTokens = countTextTokens(partial[0]?.content ?? '');
-      await insertUsageRecordAndAggregate(tx, {
-        requestId,
-        userId: r.user_id,
-        month: r.month,
-        conversationId: r.conversation_id,
-        messageId: r.message_id,
-        provider: r.provider,
-        model: r.model,
-        inputTokens: promptTokens,
-        outputTokens,
-        costNanoUsd: pricing ? costNanoUsd(pricing, promptTokens, outputTokens) : 0n,
-        source: 'estimate',
-        outcome: 'failed',
-        createdAt: now(),
-      });
-      if (r.message_id) {
-        // The reply that was streaming when its process died: keep its text, mark it failed.
-        await tx.query(
-          `UPDATE messages SET status = 'failed', error = COALESCE(error, 'The server stopped while writing this reply.')
-           WHERE id = $1 AND status = 'streaming'`,
-          [r.message_id],
-        );
-      }
-      return true;
+  /**
+   * Settles one abandoned reservation: recorded once as failed, with its prompt and the reply text
+   * it had checkpointed (both estimated with the tokenizer); false if its own process settled it
+   * meanwhile. The reply is marked failed after the record, so a reaper that dies in between leaves
+   * it to the next (the reservation is gone by then: the reply stays 'streaming', its text kept).
+   */
+  async function reapOne(r: Awaited<ReturnType<typeof findExpiredReservations>>[number]) {
+    const pricing = deps.pricingOf(r.model);
+    const promptTokens = Number(r.prompt_tokens);
+    const partial = r.message_id && deps.streamingReplies ? await deps.streamingReplies.textOf(r.message_id) : '';
+    const outputTokens = countTextTokens(partial);
+    const { recorded } = await settleUsage(db, {
+      requestId: r.request_id,
+      userId: r.user_id,
+      month: r.month,
+      conversationId: r.conversation_id,
+      messageId: r.message_id,
+      provider: r.provider,
+      model: r.model,
+      inputTokens: promptTokens,
+      outputTokens,
+      costNanoUsd: pricing ? costNanoUsd(pricing, promptTokens, outputTokens) : 0n,
+      source: 'estimate',
+      outcome: 'failed',
+      createdAt: now(),
     });
+    if (recorded && r.message_id) await deps.streamingReplies?.markFailed(r.message_id);
+    return recorded;
   }
 
   return {
@@ -229,7 +221,7 @@ export function createUsageService(deps: UsageServiceDeps) {
 
     /** Gives a reservation back without a record: for calls refused before any upstream request. */
     async release({ requestId }: { requestId: string }): Promise<void> {
-      await db.transaction((tx) => deleteReservation(tx, { requestId }));
+      await deleteReservation(db, { requestId });
     },
 
     /**
@@ -237,9 +229,9 @@ export function createUsageService(deps: UsageServiceDeps) {
      * the reply text it had checkpointed (both estimated with the tokenizer).
      */
     async reapExpired(): Promise<number> {
-      const ids = await findExpiredReservationIds(db, { now: now(), limit: 500 });
+      const expired = await findExpiredReservations(db, { now: now(), limit: 500 });
       let reaped = 0;
-      for (const requestId of ids) if (await reapOne(requestId)) reaped += 1;
+      for (const r of expired) if (await reapOne(r)) reaped += 1;
       return reaped;
     },
   };

@@ -2,25 +2,10 @@
 // that a fresh install shows a working chat and tests can predict every word. A message with the
 // word "long" gets several more paragraphs, enough to test stopping a reply midway.
 import { countPromptTokens, countTextTokens, type PromptMessage } from '../tokens.js';
-import type { LanguageModelV3Prompt } from './language-model.js';
 
 export interface DemoInput {
   system: string | undefined;
   messages: PromptMessage[];
-}
-
-/** Flattens the AI SDK prompt into plain text messages (the demo reads text parts only). */
-export function readDemoInput(prompt: LanguageModelV3Prompt): DemoInput {
-  let system: string | undefined;
-  const messages: PromptMessage[] = [];
-  for (const m of prompt) {
-    if (m.role === 'system') system = system ? `${system}\n${m.content}` : m.content;
-    else if (m.role === 'user' || m.role === 'assistant') {
-      const text = m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-      messages.push({ role: m.role, content: text });
-    }
-  }
-  return { system, messages };
 }
 
 export function demoPromptTokens(input: DemoInput): number {

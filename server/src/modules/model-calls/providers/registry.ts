@@ -1,44 +1,33 @@
-// Turns a catalogue entry into an AI SDK language model. Provider clients are made once, from the
+// Turns a catalogue entry into the provider that calls it. Providers are made once, from the
 // operator's settings only: a request chooses a model id, never a URL or a key.
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { ModelSpec, ProviderSettings } from '../../models/models.types.js';
-import { DemoLanguageModel } from './demo-model.js';
-import type { LanguageModelV3 } from './language-model.js';
+import { createAnthropicProvider } from './anthropic-messages.js';
+import { createDemoProvider } from './demo-model.js';
+import { createOpenAiChatProvider } from './openai-chat.js';
+import type { Provider } from './upstream.js';
 
-export type LanguageModelFor = (model: ModelSpec) => LanguageModelV3;
+export type ProviderFor = (model: ModelSpec) => Provider;
 
-export function createLanguageModelRegistry(settings: ProviderSettings): LanguageModelFor {
-  const demo = new DemoLanguageModel(settings.demo.tokenDelayMs);
-  const openai = settings.openai && createOpenAI({ apiKey: settings.openai.apiKey, baseURL: settings.openai.baseURL });
-  const anthropic = settings.anthropic && createAnthropic({ apiKey: settings.anthropic.apiKey, baseURL: settings.anthropic.baseURL });
-  const compatible =
-    settings.openaiCompatible &&
-    createOpenAICompatible({
-      name: 'openai-compatible',
-      baseURL: settings.openaiCompatible.baseURL,
-      apiKey: settings.openaiCompatible.apiKey,
-      // Asks for the final usage chunk (stream_options.include_usage), so usage is the server's count.
-      includeUsage: true,
-    });
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 
+export function createProviderRegistry(settings: ProviderSettings): ProviderFor {
+  const providers: Partial<Record<ModelSpec['provider'], Provider>> = {
+    demo: createDemoProvider(settings.demo.tokenDelayMs),
+    ...(settings.openai && {
+      openai: createOpenAiChatProvider({ baseUrl: settings.openai.baseURL ?? OPENAI_BASE_URL, apiKey: settings.openai.apiKey, outputCapField: 'max_completion_tokens' }),
+    }),
+    ...(settings.anthropic && {
+      anthropic: createAnthropicProvider({ baseUrl: settings.anthropic.baseURL ?? ANTHROPIC_BASE_URL, apiKey: settings.anthropic.apiKey }),
+    }),
+    ...(settings.openaiCompatible && {
+      'openai-compatible': createOpenAiChatProvider({ baseUrl: settings.openaiCompatible.baseURL, apiKey: settings.openaiCompatible.apiKey, outputCapField: 'max_tokens' }),
+    }),
+  };
   return (model) => {
-    switch (model.provider) {
-      case 'demo':
-        return demo;
-      // The Chat Completions API: the one every OpenAI-compatible server also speaks.
-      case 'openai':
-        if (openai) return openai.chat(model.providerModel);
-        break;
-      case 'anthropic':
-        if (anthropic) return anthropic.messages(model.providerModel);
-        break;
-      case 'openai-compatible':
-        if (compatible) return compatible.chatModel(model.providerModel);
-        break;
-    }
+    const provider = providers[model.provider];
     // config.ts refuses a model whose provider is not configured, so this is a programming error.
-    throw new Error(`provider ${model.provider} of model ${model.id} is not configured`);
+    if (!provider) throw new Error(`provider ${model.provider} of model ${model.id} is not configured`);
+    return provider;
   };
 }
