@@ -1,7 +1,7 @@
 // Every main page, in the light and the dark theme, passes axe-core's WCAG 2.1 A and AA rules
 // (labels, roles, names, colour contrast, ...), and the chat can be used from the keyboard alone.
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, logIn, openPage, sendAndWait, signUp, submitBadSignUp, uniqueEmail } from './support/browser.js';

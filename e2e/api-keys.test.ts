@@ -16,7 +16,10 @@ it('creates a key in Settings, chats through the OpenAI client with it, sees the
   await page.getByRole('button', { name: 'Create key' }).click();
   const apiKey = (await page.getByLabel('New API key', { exact: true }).innerText()).trim();
   expect(apiKey).toMatch(/^qc_[\w-]{43}$/);
-  await page.getByRole('row', { name: /e2e script/ }).getByText('Never').waitFor();
+  await page
+    .getByRole('row', { name: /e2e script/ })
+    .getByText('Never')
+    .waitFor();
   await page.getByRole('region', { name: 'API keys' }).screenshot({ path: screenshotPath('settings-api-keys-light-desktop') });
 
   const client = new OpenAI({ baseURL: `${baseUrl()}/v1`, apiKey, maxRetries: 0 });

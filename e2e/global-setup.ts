@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { CHROMIUM, hasChromium } from './support/chromium.js';
-import { freePort, ROOT, runTsx, type RunningServer, serverEnv, startServer } from './support/server.js';
+import { freePort, ROOT, runTsx, serverEnv, startServer, type RunningServer } from './support/server.js';
 
 export interface E2EContext {
   baseUrl: string;

@@ -36,7 +36,9 @@ describe('the monthly limit, in Chromium', () => {
     expect(sent).toBeGreaterThan(1);
     const text = await notice.innerText();
     const limit = e2e.freeMonthlyTokens.toLocaleString('en-US');
-    expect(text).toMatch(new RegExp(`You've used ([\\d,]+ of )?this month's ${limit} tokens(, and this message needs more than the [\\d,]+ left)?; resets on \\w+`));
+    expect(text).toMatch(
+      new RegExp(`You've used ([\\d,]+ of )?this month's ${limit} tokens(, and this message needs more than the [\\d,]+ left)?; resets on \\w+`),
+    );
     expect(await notice.getByRole('row', { name: /Starter/ }).count()).toBe(1);
     // The refused message is back in the box, not lost.
     expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe(`Message ${sent}: tell me something long, please.`);

@@ -31,7 +31,8 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
     // A 4xx the app handles (a refused refresh, the quota) logs "Failed to load resource": expected.
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text()))
+      problems.push(`console: ${msg.text()}`);
   });
   page.on('dialog', (dialog) => {
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);

@@ -1,7 +1,7 @@
 // Debian's Chromium, driven by playwright-core (browsers are never downloaded). launch() starts it
 // with a fresh temporary profile (user-data-dir) every time; each test opens its own context.
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const hasChromium = () => existsSync(CHROMIUM);

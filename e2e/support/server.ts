@@ -1,6 +1,6 @@
 // Starts the real server (tsx server/src/main.ts) as a child process on a free port, with its own
 // embedded database in a temporary folder, and waits until /health answers.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -46,7 +46,11 @@ export function runTsx(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
 }
 
 export async function startServer(env: NodeJS.ProcessEnv, port: number, timeoutMs = 90_000): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, [TSX, 'server/src/main.ts'], { cwd: ROOT, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [TSX, 'server/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -42,7 +42,6 @@ describe('App', () => {
     expect(screen.getByRole('link', { name: 'Back to the chat' }).getAttribute('href')).toBe('/');
     expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
 
-
     act(() => navigate('/nowhere'));
     await screen.findByRole('heading', { name: 'Not found' });
     expect(screen.queryByText('Something went wrong')).toBeNull();

@@ -1,7 +1,7 @@
 // Routes, the session guard and the page frame. Pages other than log-in and sign-up are loaded on
 // demand, so the first load stays small.
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, type ReactNode, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { Icon } from './components/icon';
 import { LoginPage } from './features/auth/login-page';

@@ -1,5 +1,5 @@
 // A labelled form control with its error message tied to it for screen readers.
-import { type InputHTMLAttributes, useId } from 'react';
+import { useId, type InputHTMLAttributes } from 'react';
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: string;

@@ -1,7 +1,7 @@
 // The session store and the API function, given to every page through context (tests give
 // their own, with a fake fetch).
-import { createContext, type ReactNode, useContext, useMemo, useSyncExternalStore } from 'react';
-import { type Api, createApi } from './api';
+import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import { createApi, type Api } from './api';
 import type { SessionState, SessionStore } from './session';
 
 interface AppServices {

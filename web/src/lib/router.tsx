@@ -1,6 +1,6 @@
 // A small history-API router: the app has a handful of flat routes, so a routing library would
 // only add weight. navigate() pushes a URL and notifies useLocation() subscribers.
-import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
+import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 const listeners = new Set<() => void>();
 

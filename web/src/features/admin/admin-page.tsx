@@ -2,12 +2,12 @@
 // month by tier, model and day. The server enforces the admin role on every call; this page is
 // only hidden from others.
 import { useState } from 'react';
-import { type Column, DataTable } from '../../components/data-table';
+import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { MonthSelect } from '../../components/month-select';
 import { useSession } from '../../lib/app-context';
 import { capitalize, formatInt, formatUsd, monthOf } from '../../lib/format';
-import { type AdminUsage, type AdminUser, type AdminUserPatch, TIER_NAMES, type TierName } from '../../lib/types';
+import { TIER_NAMES, type AdminUsage, type AdminUser, type AdminUserPatch, type TierName } from '../../lib/types';
 import { useDebounced } from '../../lib/use-debounced';
 import { UsageChart } from '../usage/usage-chart';
 import { meterState } from '../usage/usage-meter';
@@ -72,7 +72,12 @@ function UsersSection() {
     {
       header: 'Role',
       cell: (u) => (
-        <select aria-label={`Role of ${u.email}`} value={u.role} disabled={isMe(u)} onChange={(e) => void update(u, { role: e.target.value as AdminUser['role'] })}>
+        <select
+          aria-label={`Role of ${u.email}`}
+          value={u.role}
+          disabled={isMe(u)}
+          onChange={(e) => void update(u, { role: e.target.value as AdminUser['role'] })}
+        >
           <option value="user">User</option>
           <option value="admin">Admin</option>
         </select>
@@ -80,7 +85,15 @@ function UsersSection() {
     },
     {
       header: 'Active',
-      cell: (u) => <input type="checkbox" aria-label={`${u.email} is active`} checked={u.is_active} disabled={isMe(u)} onChange={(e) => void update(u, { is_active: e.target.checked })} />,
+      cell: (u) => (
+        <input
+          type="checkbox"
+          aria-label={`${u.email} is active`}
+          checked={u.is_active}
+          disabled={isMe(u)}
+          onChange={(e) => void update(u, { is_active: e.target.checked })}
+        />
+      ),
     },
     { header: 'Usage this month', cell: (u) => <MiniMeter used={u.usage.used} limit={u.usage.limit} /> },
   ];

@@ -1,6 +1,6 @@
 // The shared log-in / sign-up form. Field errors come from the server's 422 issues (its words,
 // not its codes); other failures show the problem's detail above the button.
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { ApiError, errorMessage } from '../../lib/problem';
@@ -53,7 +53,16 @@ export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHin
         </div>
         <h1 id="auth-title">{title}</h1>
         {notice}
-        <Field label="Email" type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={fields['email']} />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fields['email']}
+        />
         <Field
           label="Password"
           type="password"

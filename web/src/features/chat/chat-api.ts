@@ -14,8 +14,7 @@ export function useConversations(q: string, archived = false) {
   const api = useApi();
   return useInfiniteQuery({
     queryKey: queryKeys.conversations.list(q, archived),
-    queryFn: ({ pageParam, signal }) =>
-      api<ConversationPage>('/api/conversations', { query: { limit: PAGE_SIZE, cursor: pageParam, q, archived }, signal }),
+    queryFn: ({ pageParam, signal }) => api<ConversationPage>('/api/conversations', { query: { limit: PAGE_SIZE, cursor: pageParam, q, archived }, signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
@@ -51,10 +50,8 @@ function useConversationChange<Vars>(send: (api: Api, vars: Vars) => Promise<unk
 const conversationPath = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
 const patchConversation = (api: Api, id: string, body: ConversationPatch) => api<Conversation>(conversationPath(id), { method: 'PATCH', body });
 
-export const useRenameConversation = () =>
-  useConversationChange((api, { id, title }: { id: string; title: string }) => patchConversation(api, id, { title }));
-export const usePinConversation = () =>
-  useConversationChange((api, { id, pinned }: { id: string; pinned: boolean }) => patchConversation(api, id, { pinned }));
+export const useRenameConversation = () => useConversationChange((api, { id, title }: { id: string; title: string }) => patchConversation(api, id, { title }));
+export const usePinConversation = () => useConversationChange((api, { id, pinned }: { id: string; pinned: boolean }) => patchConversation(api, id, { pinned }));
 export const useArchiveConversation = () =>
   useConversationChange((api, { id, archived }: { id: string; archived: boolean }) => patchConversation(api, id, { archived }));
 export const useDeleteConversation = () => useConversationChange((api, id: string) => api<void>(conversationPath(id), { method: 'DELETE' }));

@@ -15,9 +15,20 @@ async function show(error: Error) {
 describe('ChatError', () => {
   it('says how much is left when a message needs more than what remains', async () => {
     await show(
-      new ApiError({ status: 429, code: 'QUOTA_EXCEEDED', detail: 'x', limit: 6000, used: 5200, reserved: 0, remaining: 800, resets_at: '2026-08-01T00:00:00Z' }),
+      new ApiError({
+        status: 429,
+        code: 'QUOTA_EXCEEDED',
+        detail: 'x',
+        limit: 6000,
+        used: 5200,
+        reserved: 0,
+        remaining: 800,
+        resets_at: '2026-08-01T00:00:00Z',
+      }),
     );
-    expect(screen.getByRole('alert').textContent).toMatch(/You've used 5,200 of this month's 6,000 tokens, and this message needs more than the 800 left; resets on/);
+    expect(screen.getByRole('alert').textContent).toMatch(
+      /You've used 5,200 of this month's 6,000 tokens, and this message needs more than the 800 left; resets on/,
+    );
   });
 
   it('gives the wait of a rate limit in seconds', async () => {

@@ -22,7 +22,9 @@ export function ChatError({ error, onDismiss }: { error: Error; onDismiss: () =>
             ? `You've used ${formatInt(used)} of this month's ${formatInt(limit)} tokens, and this message needs more than the ${formatInt(remaining)} left${resets}.`
             : `You've used this month's ${formatInt(limit)} tokens${resets}.`}
         </p>
-        <p className="muted">A higher tier raises the limit; an administrator can change your tier. See your <Link to="/usage">usage</Link>.</p>
+        <p className="muted">
+          A higher tier raises the limit; an administrator can change your tier. See your <Link to="/usage">usage</Link>.
+        </p>
         <TiersTable current={user?.tier} caption="What each tier allows" />
       </section>
     );

@@ -55,4 +55,3 @@ export function useStickToBottom(messages: ChatUIMessage[]) {
   };
   return { ref, onScroll };
 }
-

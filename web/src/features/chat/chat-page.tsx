@@ -38,7 +38,12 @@ export function ChatPage({ conversationId }: { conversationId: string | null }) 
 
   return (
     <div className="chat-page">
-      <Sidebar activeId={active.id} open={sidebarOpen} onClose={() => setSidebarOpen(false)} onRenamed={(id, title) => setRenamed((r) => ({ ...r, [id]: title }))} />
+      <Sidebar
+        activeId={active.id}
+        open={sidebarOpen}
+        onClose={() => setSidebarOpen(false)}
+        onRenamed={(id, title) => setRenamed((r) => ({ ...r, [id]: title }))}
+      />
       <main className="chat-main">
         {active.load && active.id ? (
           <LoadedChat

@@ -1,8 +1,8 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeServer, type Handler, json, problem, renderWithServices, signedInSession, sseStream, tokens } from '../../test/harness';
 import type { ModelsResponse } from '../../lib/types';
+import { fakeServer, json, problem, renderWithServices, signedInSession, sseStream, tokens, type Handler } from '../../test/harness';
 import { ChatSession, STREAM_THROTTLE_MS } from './chat-session';
 import { draftKey } from './drafts';
 

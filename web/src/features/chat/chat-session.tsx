@@ -16,11 +16,11 @@ import { queryKeys } from '../../lib/query-keys';
 import type { ConversationWithMessages } from '../../lib/types';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
-import { type ChatDataTypes, type ChatRequestContext, type ChatUIMessage, createChatTransport } from './chat-transport';
 import { settle, useStickToBottom } from './chat-helpers';
-import { ExportMenu } from './export-menu';
+import { createChatTransport, type ChatDataTypes, type ChatRequestContext, type ChatUIMessage } from './chat-transport';
 import { Composer } from './composer';
 import { draftKey, loadDraft, saveDraft } from './drafts';
+import { ExportMenu } from './export-menu';
 import { MessageItem } from './message-item';
 
 export interface ChatSessionProps {
@@ -189,9 +189,7 @@ export function ChatSession(props: ChatSessionProps) {
           <Icon name="menu" />
         </button>
         <h1 className="chat-title">{props.renamedTo ?? title ?? (conversationId ? 'Conversation' : 'New conversation')}</h1>
-        {conversationId ? (
-          <ExportMenu conversationId={conversationId} />
-        ) : null}
+        {conversationId ? <ExportMenu conversationId={conversationId} /> : null}
         <div className="model-picker">
           <label htmlFor="model-select">Model</label>
           <select id="model-select" value={model} onChange={(e) => setModelChoice(e.target.value)} disabled={busy || allowed.length === 0}>

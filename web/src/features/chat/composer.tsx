@@ -1,6 +1,6 @@
 // The message box. Enter sends, Shift+Enter starts a new line; while a reply streams the send
 // button becomes Stop. The text is saved as a draft on every change.
-import { type FormEvent, type KeyboardEvent, useEffect, useRef } from 'react';
+import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
 import { Icon } from '../../components/icon';
 
 interface ComposerProps {

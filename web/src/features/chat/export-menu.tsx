@@ -3,7 +3,7 @@
 import { useRef, useState } from 'react';
 import { Icon } from '../../components/icon';
 import { useSessionStore } from '../../lib/app-context';
-import { type ExportFormat, exportConversation } from './chat-helpers';
+import { exportConversation, type ExportFormat } from './chat-helpers';
 
 const FORMATS: { format: ExportFormat; label: string }[] = [
   { format: 'markdown', label: 'Markdown (.md)' },

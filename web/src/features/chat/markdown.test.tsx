@@ -14,7 +14,11 @@ describe('SafeMarkdown', () => {
 
   it('drops javascript:, vbscript: and data: URLs from links', () => {
     const { container } = render(
-      <SafeMarkdown text={'[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](vbscript:msgbox) [d](data:text/html,<script>alert(1)</script>) [e](https://example.com/ok)'} />,
+      <SafeMarkdown
+        text={
+          '[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](vbscript:msgbox) [d](data:text/html,<script>alert(1)</script>) [e](https://example.com/ok)'
+        }
+      />,
     );
     const hrefs = [...container.querySelectorAll('a')].map((a) => a.getAttribute('href'));
     expect(hrefs).toEqual(['https://example.com/ok']);

@@ -6,7 +6,7 @@
 // highlight.js is a third of the chat's JavaScript, so it loads on demand: the first message with
 // a code fence fetches it, code shows plain until then and is highlighted a moment later.
 import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import Markdown, { type Components, defaultUrlTransform, type Options } from 'react-markdown';
+import Markdown, { defaultUrlTransform, type Components, type Options } from 'react-markdown';
 import rehypeSanitize from 'rehype-sanitize';
 import remarkGfm from 'remark-gfm';
 import { Icon } from '../../components/icon';

@@ -3,7 +3,7 @@
 import { memo, useState } from 'react';
 import { Icon } from '../../components/icon';
 import { formatInt } from '../../lib/format';
-import { type ChatUIMessage, messageText } from './chat-transport';
+import { messageText, type ChatUIMessage } from './chat-transport';
 import { MessageMarkdown } from './markdown';
 
 interface MessageItemProps {
@@ -37,7 +37,13 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
             <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
               Edit your message
             </label>
-            <textarea id={`edit-${message.id}`} value={draft} onChange={(e) => setDraft(e.target.value)} rows={Math.min(10, draft.split('\n').length + 1)} autoFocus />
+            <textarea
+              id={`edit-${message.id}`}
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              rows={Math.min(10, draft.split('\n').length + 1)}
+              autoFocus
+            />
             <div className="row end">
               <button type="button" className="button small" onClick={() => setEditing(false)}>
                 Cancel
@@ -77,9 +83,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
         {text ? <MessageMarkdown text={text} streaming={streaming} /> : streaming ? <span className="typing" aria-label="Writing" /> : null}
       </div>
       {status === 'stopped' ? <p className="message-status">Stopped</p> : null}
-      {status === 'failed' ? (
-        <p className="message-status failed">The reply failed{meta?.error ? `: ${meta.error}` : '.'}</p>
-      ) : null}
+      {status === 'failed' ? <p className="message-status failed">The reply failed{meta?.error ? `: ${meta.error}` : '.'}</p> : null}
       {!streaming ? (
         <div className="message-actions">
           {meta?.model ? <span className="meta">{meta.model}</span> : null}

@@ -1,7 +1,7 @@
 // The conversation list: new, search, rename, pin, archive (and a view of the archived ones),
 // delete (confirmed), and more pages loaded as
 // the end of the list scrolls into view (a "Load more" button does the same from the keyboard).
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorNote } from '../../components/error-note';
 import { Icon } from '../../components/icon';
@@ -113,7 +113,12 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                     <span className="conversation-title">{c.title || 'New conversation'}</span>
                   </Link>
                   <div className="conversation-actions">
-                    <button type="button" className="button ghost small icon" onClick={() => setEditing(c.id)} aria-label={`Rename ${c.title || 'conversation'}`}>
+                    <button
+                      type="button"
+                      className="button ghost small icon"
+                      onClick={() => setEditing(c.id)}
+                      aria-label={`Rename ${c.title || 'conversation'}`}
+                    >
                       <Icon name="pencil" size={14} />
                     </button>
                     <button

@@ -1,8 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { fakeServer, json, problem, renderWithServices, signedInSession, tokens } from '../../test/harness';
 import type { ApiKey } from '../../lib/types';
+import { fakeServer, json, problem, renderWithServices, signedInSession, tokens } from '../../test/harness';
 import { ApiKeysSection } from './api-keys-section';
 
 const SECRET = `qc_${'A'.repeat(43)}`;

@@ -1,8 +1,8 @@
 // Personal API keys for the OpenAI-compatible API (/v1): create one (its secret is shown once,
 // the server keeps only a hash), see when each was last used, revoke one.
-import { type FormEvent, useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { type Column, DataTable } from '../../components/data-table';
+import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { Icon } from '../../components/icon';
@@ -48,8 +48,8 @@ export function ApiKeysSection() {
     <section className="card" aria-labelledby="api-keys-title">
       <h2 id="api-keys-title">API keys</h2>
       <p className="muted">
-        For programs: any OpenAI client works with the base URL <code>{`${window.location.origin}/v1`}</code> and a key below.
-        Their calls count towards this account's monthly tokens like chats do.
+        For programs: any OpenAI client works with the base URL <code>{`${window.location.origin}/v1`}</code> and a key below. Their calls count towards this
+        account's monthly tokens like chats do.
       </p>
       <CreateKeyForm onCreated={setCreated} />
       {created ? <NewKey value={created.key} name={created.name} onDone={() => setCreated(null)} /> : null}

@@ -1,12 +1,12 @@
 // Settings: the theme, changing the password, and API keys for programs. The server ends every session when the password
 // changes, this one included, so the page signs in again with the new password straight away.
-import { type FormEvent, useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { useSession } from '../../lib/app-context';
 import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
-import { setTheme, type ThemeChoice, useTheme } from '../../lib/theme';
+import { setTheme, useTheme, type ThemeChoice } from '../../lib/theme';
 import { ApiKeysSection } from './api-keys-section';
 import { useChangePassword } from './settings-api';
 
@@ -100,9 +100,34 @@ function PasswordSection() {
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
       <form onSubmit={(e) => void submit(e)} noValidate className="stack password-form">
-        <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={fields['current'] || undefined} required />
-        <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={fields['next'] || undefined} hint="At least 8 characters." required />
-        <Field label="Repeat the new password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={fields['confirm'] || undefined} required />
+        <Field
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          error={fields['current'] || undefined}
+          required
+        />
+        <Field
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          error={fields['next'] || undefined}
+          hint="At least 8 characters."
+          required
+        />
+        <Field
+          label="Repeat the new password"
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          error={fields['confirm'] || undefined}
+          required
+        />
         <ErrorNote error={error} />
         {done ? (
           <p className="notice success" role="status">

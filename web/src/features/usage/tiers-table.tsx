@@ -1,5 +1,5 @@
 // The public tiers (GET /api/tiers): what each allows, with the reader's own tier marked.
-import { type Column, DataTable } from '../../components/data-table';
+import { DataTable, type Column } from '../../components/data-table';
 import { capitalize, formatInt } from '../../lib/format';
 import type { Tier, TierName } from '../../lib/types';
 import { useTiers } from './usage-api';

@@ -39,7 +39,15 @@ export function UsageMeter({ used, reserved, limit, label = 'Tokens this month' 
         <span>{label}</span>
         <span className="meter-figures">{text}</span>
       </div>
-      <div className="meter-track" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={Math.min(used, limit)} aria-valuetext={text}>
+      <div
+        className="meter-track"
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={limit}
+        aria-valuenow={Math.min(used, limit)}
+        aria-valuetext={text}
+      >
         <div className="meter-fill" style={{ width: `${s.percent}%` }} />
         {s.reservedPercent > 0 ? <div className="meter-reserved" style={{ left: `${s.percent}%`, width: `${s.reservedPercent}%` }} /> : null}
       </div>

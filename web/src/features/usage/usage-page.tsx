@@ -1,6 +1,6 @@
 // Usage: this month's meter, the reset date, tokens by day and by model, and the user's own cap.
-import { type FormEvent, useState } from 'react';
-import { type Column, DataTable } from '../../components/data-table';
+import { useState, type FormEvent } from 'react';
+import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { MonthSelect } from '../../components/month-select';
@@ -121,7 +121,16 @@ function CapForm({ current }: { current: number | null }) {
 
   return (
     <form className="cap-form" onSubmit={submit}>
-      <Field label="Monthly token cap" type="number" min={0} step={1000} inputMode="numeric" value={value} onChange={(e) => setValue(e.target.value)} error={error} />
+      <Field
+        label="Monthly token cap"
+        type="number"
+        min={0}
+        step={1000}
+        inputMode="numeric"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        error={error}
+      />
       <div className="row">
         <button type="submit" className="button primary" disabled={busy}>
           Save cap
