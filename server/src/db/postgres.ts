@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { AppError } from '../lib/errors.js';
 import type { Connection, Db, QueryResult, Queryable } from './db.js';
 
 // bigint (int8) and numeric come back as strings by default; sums of tokens fit in a JS number
@@ -20,6 +21,15 @@ export interface PoolEvents {
   onError?: (err: Error) => void;
 }
 
+/**
+ * pg-pool's error when no connection frees up within connectionTimeoutMillis: the server is
+ * overloaded, so the request is refused cleanly (503, Retry-After) rather than failed with a 500.
+ */
+function busyWhenPoolTimedOut(err: unknown): unknown {
+  if (!(err instanceof Error) || err.message !== 'timeout exceeded when trying to connect') return err;
+  return new AppError('SERVER_BUSY', 'The database is answering as many requests as it can; try again in a moment.', {}, { 'retry-after': '1' });
+}
+
 const logToStderr = (err: Error) => console.error(`database pool: an idle connection failed: ${err.message}`);
 
 export async function openPostgres(
@@ -33,7 +43,9 @@ export async function openPostgres(
 
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
-      const res = await q.query(text, params);
+      const res = await q.query(text, params).catch((err: unknown) => {
+        throw busyWhenPoolTimedOut(err);
+      });
       return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
     },
   });
@@ -42,7 +54,9 @@ export async function openPostgres(
     kind: 'postgres',
     query: wrap(pool).query,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => {
+        throw busyWhenPoolTimedOut(err);
+      });
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -56,7 +70,9 @@ export async function openPostgres(
       }
     },
     async withConnection(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => {
+        throw busyWhenPoolTimedOut(err);
+      });
       try {
         const conn: Connection = {
           ...wrap(client),

@@ -3,6 +3,7 @@
 // request id, or setting a final state) are retried, and only on errors that mean "the
 // connection or server was lost", never on a constraint or a bug.
 import pRetry from 'p-retry';
+import { AppError } from '../lib/errors.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -20,6 +21,8 @@ const CONNECTION_CODES = new Set([
 
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  // No pool connection freed up in time (postgres.ts): the database is busy, not wrong; try again.
+  if (err instanceof AppError && err.code === 'SERVER_BUSY') return true;
   const code = (err as { code?: string }).code;
   if (code && CONNECTION_CODES.has(code)) return true;
   return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(err.message);
