@@ -73,8 +73,8 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     metrics: metrics.usage,
     reservationTtlMs: config.reservationTtlSeconds * 1000,
   });
-  const reports = createUsageReportService({ db, tiers: config.tiers, now, usage });
-  const admin = createAdminService({ db, users, auth, tiers: config.tiers, now });
+  const reports = createUsageReportService({ db, tiers: config.tiers, now, usage, users });
+  const admin = createAdminService({ db, users, auth, reports, now });
   const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });
   const modelCalls = createModelCalls({
     usage: deps.usageMeter ?? usage,

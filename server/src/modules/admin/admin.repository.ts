@@ -1,31 +1,5 @@
+// The audit log: admin's own table, written in the transaction of the change it records.
 import type { Queryable } from '../../db/db.js';
-import type { UserRow } from '../users/users.repository.js';
-
-export interface AdminUserRow extends Omit<UserRow, 'password_hash'> {
-  used: number;
-  reserved: number;
-}
-
-export async function listUsersWithUsage(
-  db: Queryable,
-  { q, month, limit, offset }: { q?: string; month: string; limit: number; offset: number },
-): Promise<{ rows: AdminUserRow[]; total: number }> {
-  const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const { rows } = await db.query<AdminUserRow & { total: number }>(
-    `SELECT u.id, u.email, u.tier, u.role, u.is_active, u.tier_updated_at, u.created_at, u.monthly_token_cap,
-            COALESCE(m.total_tokens, 0)::bigint AS used, COALESCE(m.reserved_tokens, 0)::bigint AS reserved,
-            count(*) OVER ()::int AS total
-     FROM users u LEFT JOIN monthly_usage m ON m.user_id = u.id AND m.month = $2
-     WHERE $1::text IS NULL OR u.email ILIKE $1
-     ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4`,
-    [pattern, month, limit, offset],
-  );
-  if (rows.length === 0 && offset > 0) {
-    const { rows: c } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE $1::text IS NULL OR email ILIKE $1', [pattern]);
-    return { rows: [], total: c[0]!.n };
-  }
-  return { rows, total: rows[0]?.total ?? 0 };
-}
 
 export async function insertAuditEntry(
   db: Queryable,

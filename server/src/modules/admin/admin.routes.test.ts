@@ -97,3 +97,48 @@ describe.each(testDbKinds())('admin routes on %s', (kind) => {
     expect(body.by_day.length).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe.each(testDbKinds())('admin totals on %s', (kind) => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await buildTestApp(kind);
+    admin = await createUser(t.app, { email: `admin-${randomUUID()}@example.com` });
+    await t.db.query("UPDATE users SET role = 'admin' WHERE id = $1", [admin.id]);
+  });
+  afterAll(() => t.close());
+
+  const record = async (userId: string, inputTokens: number, outputTokens: number) => {
+    const requestId = randomUUID();
+    await t.app.usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 1, maxOutputTokens: 1 });
+    await t.app.usage.settle({ requestId, userId, model: 'demo', inputTokens, outputTokens, source: 'provider', outcome: 'complete' });
+  };
+
+  it('sums each tier over all its accounts, those without usage counted as users', async () => {
+    const [a, b, c] = [await createUser(t.app), await createUser(t.app), await createUser(t.app)];
+    await t.services.users.updateUser(b.id, { tier: 'starter' });
+    await t.services.users.updateUser(c.id, { tier: 'starter' });
+    await record(a.id, 10, 5);
+    await record(b.id, 7, 8);
+    await record(b.id, 1, 1);
+
+    const body = (await t.app.inject({ method: 'GET', url: '/api/admin/usage', headers: authHeader(admin) })).json();
+    expect(body.by_tier).toEqual([
+      { tier: 'free', users: 2, total_tokens: 15, cost_usd: 0, requests: 1 },
+      { tier: 'starter', users: 2, total_tokens: 17, cost_usd: 0, requests: 2 },
+    ]);
+    expect(body.totals).toEqual({ total_tokens: 32, cost_usd: 0, requests: 3 });
+  });
+
+  it("lists each user's usage against their own limit, personal caps included", async () => {
+    const capped = await createUser(t.app);
+    await t.app.inject({ method: 'PUT', url: '/api/usage/cap', headers: authHeader(capped), payload: { monthly_token_cap: 5000 } });
+    await record(capped.id, 20, 2);
+    const res = await t.app.inject({ method: 'GET', url: '/api/admin/users?limit=2&offset=0', headers: authHeader(admin) });
+    expect(res.json().total).toBe(5);
+    expect(res.json().items).toHaveLength(2);
+    expect(res.json().items[0]).toMatchObject({ id: capped.id, usage: { used: 22, reserved: 0, limit: 5000 } });
+    const empty = await t.app.inject({ method: 'GET', url: '/api/admin/users?limit=2&offset=10', headers: authHeader(admin) });
+    expect(empty.json()).toEqual({ total: 5, items: [] });
+  });
+});

@@ -11,9 +11,17 @@ export interface ApiKeyRow {
 
 const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at';
 
-/** Locks the owner's row: concurrent creations for one user are counted one after the other. */
-export async function lockUserForKeyCreation(db: Queryable, { userId }: { userId: string }) {
-  await db.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+// The first key of the two-key advisory locks that keys takes (the second: a hash of the user id).
+// Two-key locks never collide with the one-key lock of the migrations.
+const KEY_CREATION_LOCK_CLASS = 7_240_311;
+
+/**
+ * Serialises the key creations of one user until the transaction ends, so that concurrent ones
+ * are counted one after the other. An advisory lock of keys' own rather than a lock on the user's
+ * row, which is not this module's (two users whose ids hash alike just wait for each other).
+ */
+export async function lockKeyCreationOfUser(db: Queryable, { userId }: { userId: string }) {
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KEY_CREATION_LOCK_CLASS, userId]);
 }
 
 export async function countLiveApiKeysByUser(db: Queryable, { userId }: { userId: string }): Promise<number> {

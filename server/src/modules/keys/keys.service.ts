@@ -10,7 +10,7 @@ import {
   findLiveApiKeyByHash,
   insertApiKey,
   listApiKeysByUser,
-  lockUserForKeyCreation,
+  lockKeyCreationOfUser,
   revokeApiKey,
   touchApiKey,
 } from './keys.repository.js';
@@ -33,7 +33,7 @@ export function createKeysService({ db, users, now }: { db: Db; users: UsersServ
     async create(userId: string, name: string): Promise<ApiKeyRow & { key: string }> {
       const fresh = generateApiKey();
       const row = await db.transaction(async (tx) => {
-        await lockUserForKeyCreation(tx, { userId });
+        await lockKeyCreationOfUser(tx, { userId });
         if ((await countLiveApiKeysByUser(tx, { userId })) >= MAX_API_KEYS_PER_USER) {
           throw new AppError('API_KEY_LIMIT', `You have ${MAX_API_KEYS_PER_USER} API keys, the most allowed; revoke one you no longer use first.`, {
             limit: MAX_API_KEYS_PER_USER,

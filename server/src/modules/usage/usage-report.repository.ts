@@ -39,17 +39,22 @@ export async function sumUsageByDay(db: Queryable, { userId, month }: { userId?:
   return rows;
 }
 
-export async function sumUsageByTier(db: Queryable, { month }: { month: string }) {
-  const { rows } = await db.query<{ tier: string; users: number; total_tokens: number; cost_nanousd: string; requests: number }>(
-    `SELECT u.tier, count(DISTINCT u.id)::int AS users, COALESCE(sum(m.total_tokens), 0)::bigint AS total_tokens,
-            COALESCE(sum(m.cost_nanousd), 0)::text AS cost_nanousd, COALESCE(sum(m.request_count), 0)::int AS requests
-     FROM users u LEFT JOIN monthly_usage m ON m.user_id = u.id AND m.month = $1
-     GROUP BY u.tier ORDER BY u.tier`,
+/** Each user's aggregate for the month (admin totals); users without usage have no row. */
+export async function sumUsageByUser(db: Queryable, { month }: { month: string }) {
+  const { rows } = await db.query<{ user_id: string; total_tokens: number; cost_nanousd: string; requests: number }>(
+    `SELECT user_id, total_tokens, cost_nanousd::text AS cost_nanousd, request_count AS requests
+     FROM monthly_usage WHERE month = $1`,
     [month],
   );
   return rows;
 }
 
-export async function setMonthlyTokenCap(db: Queryable, { userId, cap }: { userId: string; cap: number | null }) {
-  await db.query('UPDATE users SET monthly_token_cap = $2, updated_at = now() WHERE id = $1', [userId, cap]);
+/** The month's used and reserved tokens of the given users; users without usage have no row. */
+export async function findMonthlyUsageOfUsers(db: Queryable, { userIds, month }: { userIds: string[]; month: string }) {
+  if (userIds.length === 0) return [];
+  const { rows } = await db.query<{ user_id: string; total_tokens: number; reserved_tokens: number }>(
+    'SELECT user_id, total_tokens, reserved_tokens FROM monthly_usage WHERE month = $1 AND user_id = ANY($2::uuid[])',
+    [month, userIds],
+  );
+  return rows;
 }

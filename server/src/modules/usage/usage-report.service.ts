@@ -1,15 +1,26 @@
 // What a user (or an admin, for any user) sees of a month: limit, used, reserved, remaining, and
-// breakdowns by model and by day.
+// breakdowns by model and by day; and the cross-user sums that admin composes into its totals.
 import type { Db } from '../../db/db.js';
 import { TIER_NAMES, type TierName, type TierTable } from '../tiers/tiers.js';
+import type { UsersService } from '../users/users.service.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { nanoToUsd } from './pricing.js';
-import { setMonthlyTokenCap, sumUsageByDay, sumUsageByModel } from './usage-report.repository.js';
+import { findMonthlyUsageOfUsers, sumUsageByDay, sumUsageByModel, sumUsageByUser } from './usage-report.repository.js';
 import { findMonthlyUsage } from './usage.repository.js';
 import type { UsageResponse } from './usage.schemas.js';
 import type { UsageService } from './usage.service.js';
 
-export function createUsageReportService({ db, tiers, now, usage }: { db: Db; tiers: TierTable; now: () => Date; usage: UsageService }) {
+type LimitedUser = { id: string; tier: TierName; monthly_token_cap: number | null };
+
+export interface UsageReportDeps {
+  db: Db;
+  tiers: TierTable;
+  now: () => Date;
+  usage: Pick<UsageService, 'limitsFor'>;
+  users: Pick<UsersService, 'setMonthlyTokenCap'>;
+}
+
+export function createUsageReportService({ db, tiers, now, usage, users }: UsageReportDeps) {
   return {
     async monthSummary(user: { id: string; tier: TierName; monthly_token_cap: number | null }, month = monthOf(now())) {
       const row = await findMonthlyUsage(db, { userId: user.id, month });
@@ -51,7 +62,26 @@ export function createUsageReportService({ db, tiers, now, usage }: { db: Db; ti
       };
     },
 
-    setCap: (userId: string, cap: number | null) => setMonthlyTokenCap(db, { userId, cap }),
+    /** A personal cap is a column of the user's account: the users service writes it. */
+    setCap: (userId: string, cap: number | null) => users.setMonthlyTokenCap(userId, cap),
+
+    /** Used, reserved and effective limit of each given user this month (admin's user list). */
+    async monthUsageOf(list: LimitedUser[], month = monthOf(now())): Promise<Map<string, { month: string; used: number; reserved: number; limit: number }>> {
+      const rows = await findMonthlyUsageOfUsers(db, { userIds: list.map((u) => u.id), month });
+      const byUser = new Map(rows.map((r) => [r.user_id, r]));
+      return new Map(
+        list.map((u) => {
+          const row = byUser.get(u.id);
+          return [u.id, { month, used: Number(row?.total_tokens ?? 0), reserved: Number(row?.reserved_tokens ?? 0), limit: usage.limitsFor(u).limit }];
+        }),
+      );
+    },
+
+    /** Every user's month, by model, by day and by user (admin totals). */
+    async monthTotals(month = monthOf(now())) {
+      const [byModel, byDay, byUser] = await Promise.all([sumUsageByModel(db, { month }), sumUsageByDay(db, { month }), sumUsageByUser(db, { month })]);
+      return { month, byModel, byDay, byUser };
+    },
 
     publicTiers() {
       return TIER_NAMES.map((name) => ({

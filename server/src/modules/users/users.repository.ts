@@ -16,8 +16,9 @@ export interface UserRow {
 
 const COLUMNS = 'id, email, password_hash, tier, role, is_active, tier_updated_at, created_at, monthly_token_cap';
 
-export async function findUserById(db: Queryable, { id }: { id: string }): Promise<UserRow | undefined> {
-  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+/** forUpdate locks the row until the transaction ends (a change decided on what was read). */
+export async function findUserById(db: Queryable, { id, forUpdate = false }: { id: string; forUpdate?: boolean }): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0];
 }
 
@@ -58,4 +59,43 @@ export async function updateUser(
     [id, tier ?? null, isActive ?? null, role ?? null],
   );
   return rows[0];
+}
+
+export async function updateMonthlyTokenCap(db: Queryable, { id, cap }: { id: string; cap: number | null }) {
+  await db.query('UPDATE users SET monthly_token_cap = $2, updated_at = now() WHERE id = $1', [id, cap]);
+}
+
+/** Newest first; q matches part of the email (its LIKE wildcards taken literally). */
+export async function listUsers(
+  db: Queryable,
+  { q, limit, offset }: { q?: string; limit: number; offset: number },
+): Promise<{ rows: UserRow[]; total: number }> {
+  const pattern = q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const { rows } = await db.query<UserRow & { total: number }>(
+    `SELECT ${COLUMNS}, count(*) OVER ()::int AS total FROM users
+     WHERE $1::text IS NULL OR email ILIKE $1
+     ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
+    [pattern, limit, offset],
+  );
+  if (rows.length === 0 && offset > 0) {
+    const { rows: c } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE $1::text IS NULL OR email ILIKE $1', [pattern]);
+    return { rows: [], total: c[0]!.n };
+  }
+  return { rows: rows.map(({ total: _total, ...user }) => user), total: rows[0]?.total ?? 0 };
+}
+
+export async function countUsersByTier(db: Queryable): Promise<Array<{ tier: TierName; users: number }>> {
+  const { rows } = await db.query<{ tier: TierName; users: number }>('SELECT tier, count(*)::int AS users FROM users GROUP BY tier ORDER BY tier');
+  return rows;
+}
+
+export async function findTiersOfUsers(db: Queryable, { ids }: { ids: string[] }): Promise<Array<{ id: string; tier: TierName }>> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string; tier: TierName }>('SELECT id, tier FROM users WHERE id = ANY($1::uuid[])', [ids]);
+  return rows;
+}
+
+export async function listEmailsByRole(db: Queryable, { role }: { role: UserRow['role'] }): Promise<string[]> {
+  const { rows } = await db.query<{ email: string }>('SELECT email FROM users WHERE role = $1 ORDER BY email', [role]);
+  return rows.map((r) => r.email);
 }

@@ -4,7 +4,19 @@
 import type { Db, Queryable } from '../../db/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { TierName } from '../tiers/tiers.js';
-import { findUserByEmail, findUserById, insertUser, updatePasswordHash, updateUser, type UserRow } from './users.repository.js';
+import {
+  countUsersByTier,
+  findTiersOfUsers,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  listEmailsByRole,
+  listUsers,
+  updateMonthlyTokenCap,
+  updatePasswordHash,
+  updateUser,
+  type UserRow,
+} from './users.repository.js';
 
 /** Emails are stored trimmed and lower-cased (the table's check); every lookup normalises first. */
 export function normaliseEmail(email: string): string {
@@ -59,13 +71,23 @@ export function createUsersService({ db }: { db: Db }) {
       alsoInTransaction?: (tx: Queryable, before: UserRow, after: UserRow) => Promise<void>,
     ) {
       return db.transaction(async (tx) => {
-        const before = await findUserById(tx, { id });
+        const before = await findUserById(tx, { id, forUpdate: true });
         if (!before) throw new AppError('NOT_FOUND', 'No such user.');
         const after = (await updateUser(tx, { id, ...changes }))!;
         await alsoInTransaction?.(tx, before, after);
         return { before, after };
       });
     },
+
+    /** The user's own monthly limit (below the tier's), or null for none. */
+    async setMonthlyTokenCap(id: string, cap: number | null): Promise<void> {
+      await updateMonthlyTokenCap(db, { id, cap });
+    },
+
+    listUsers: (query: { q?: string; limit: number; offset: number }) => listUsers(db, query),
+    countUsersByTier: () => countUsersByTier(db),
+    tiersOf: (ids: string[]) => findTiersOfUsers(db, { ids }),
+    listEmailsByRole: (role: UserRow['role']) => listEmailsByRole(db, { role }),
   };
 }
 
