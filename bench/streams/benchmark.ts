@@ -1,20 +1,17 @@
-// The streaming-capacity benchmark (npm run bench:streams runs main.ts; npm run bench calls it last): how many concurrent streams our
-// server carries, against the bare pass-through and Portkey in the same interleaved run. Starts
+// The streaming-capacity benchmark (npm run bench:streams runs main.ts; npm run bench calls it
+// last): how many concurrent streams our server carries, against the bare pass-through and
+// Portkey in the same interleaved run. Starts
 // everything on 127.0.0.1 (a fresh database in pg_virtualenv's PostgreSQL, the fake upstream, the
 // pass-through, Portkey, our server, the load generator), makes the users, runs the rounds, and
 // writes bench/results/<date>-<host>.json and <date>-<host>-streams.md. README.md here says more.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { createAccounts, createDatabase } from './accounts.js';
-import { evaluateTargets } from './checks.js';
-import { jsonFigures, range, type StreamFigures, streamFigures } from './figures.js';
-import type { PhaseResult } from './phases.js';
 import { type Running, startGenerator } from './processes.js';
-import { type BenchResults, markdownReport, ratiosOf } from './report.js';
+import { assembleResults, writeResults } from './results.js';
 import { runCapacity, runRounds, type Stage } from './rounds.js';
 import { oursEnv, PORTKEY_PRELOADS, serverSource, startOurs, startPassthrough, startPortkey, startUpstream } from './servers.js';
-import { readSettings, type TargetId } from './settings.js';
+import { readSettings } from './settings.js';
 
 const log = (line: string) => console.log(line);
 
@@ -24,11 +21,6 @@ async function postgresVersion(url: string) {
   const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   await c.end();
   return `PostgreSQL ${rows[0]!.v.split(' ')[0]}`;
-}
-
-function othersCores(phases: PhaseResult[]) {
-  const cores = phases.map((p) => p.cpuMs.others / (p.wallMs + p.settleMs));
-  return { median: range(cores)?.median ?? 0, max: Math.max(0, ...cores) };
 }
 
 export async function runStreamsBenchmark(): Promise<{ json: string; markdown: string; lines: string[] }> {
@@ -71,65 +63,34 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
     ours = keep(await startOurs({ ...env, MAX_CONCURRENT_STREAMS: String(settings.capacity.maxConcurrentStreams) }, source.dir));
     const capacity = await runCapacity(stage, ours);
 
-    const stream: BenchResults['figures']['stream'] = {};
-    for (const id of settings.targets) {
-      const byLevel: Record<number, StreamFigures> = {};
-      for (const level of settings.levels) {
-        const f = streamFigures(phases, settings.rounds, id, level);
-        if (f) byLevel[level] = f;
-      }
-      stream[id] = byLevel;
-    }
-    const json: BenchResults['figures']['json'] = {};
-    for (const id of settings.targets) {
-      const f = jsonFigures(phases, settings.rounds, id);
-      if (f) json[id] = f;
-    }
-    const targets = evaluateTargets({
-      settings,
-      stream: (id: TargetId, level: number) => stream[id]?.[level] ?? null,
-      json: (id: TargetId) => json[id] ?? null,
-      capacity,
-    });
-    const all: PhaseResult[] = [...phases, ...capacity];
-    const results: BenchResults = {
-      date,
-      durationS: (Date.now() - started) / 1000,
-      machine: {
-        hostname: os.hostname(),
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        cores: os.cpus().length,
-        memoryGiB: os.totalmem() / 2 ** 30,
-        os: `${os.platform()} ${os.release()}`,
-        // The machine is shared: how busy it was besides this run.
-        loadAverage: { before: loadBefore, after: os.loadavg()[0]! },
+    const results = assembleResults(
+      {
+        date,
+        durationS: (Date.now() - started) / 1000,
+        machine: {
+          hostname: os.hostname(),
+          cpuModel: os.cpus()[0]?.model ?? 'unknown',
+          cores: os.cpus().length,
+          memoryGiB: os.totalmem() / 2 ** 30,
+          os: `${os.platform()} ${os.release()}`,
+          // The machine is shared: how busy it was besides this run.
+          loadAverage: { before: loadBefore, after: os.loadavg()[0]! },
+        },
+        node: process.version,
+        commit: source.commit,
+        postgres: await postgresVersion(db.url),
+        settings: {
+          ...settings,
+          stallMs,
+          ourServer: Object.fromEntries(Object.entries(env).filter(([k]) => !['JWT_SECRET', 'DATABASE_URL', 'DATA_DIR', 'DOTENV_CONFIG_PATH', 'TIER_LIMITS_FILE'].includes(k))),
+          portkeyShim: PORTKEY_PRELOADS[0]!,
+        },
       },
-      node: process.version,
-      commit: source.commit,
-      postgres: await postgresVersion(db.url),
-      settings: {
-        ...settings,
-        stallMs,
-        ourServer: Object.fromEntries(Object.entries(env).filter(([k]) => !['JWT_SECRET', 'DATABASE_URL', 'DATA_DIR', 'DOTENV_CONFIG_PATH', 'TIER_LIMITS_FILE'].includes(k))),
-        portkeyShim: PORTKEY_PRELOADS[0]!,
-      },
-      figures: { stream, json, capacity },
-      ratios: ratiosOf(stream, json),
-      targets,
-      generatorPeakCpuPercent: Math.max(0, ...all.map((p) => (p.cpuMs.generator / p.wallMs) * 100)),
-      othersCores: othersCores(all.filter((p) => p.round > 0)),
-      phases: all,
-    };
-
-    const lines = markdownReport(results);
-    mkdirSync('bench/results', { recursive: true });
-    const base = `bench/results/${date.slice(0, 10)}-${os.hostname()}`;
-    // <date>-<host>.md is npm run bench's whole report (which includes these lines).
-    const files = { json: `${base}.json`, markdown: `${base}-streams.md` };
-    writeFileSync(files.json, JSON.stringify(results, null, 2) + '\n');
-    writeFileSync(files.markdown, lines.join('\n') + '\n');
-    log(`\nwritten to ${files.json} and ${files.markdown} (${(results.durationS / 60).toFixed(1)} min)`);
-    return { ...files, lines };
+      [...phases, ...capacity],
+    );
+    const written = writeResults(results);
+    log(`\nwritten to ${written.json} and ${written.markdown} (${(results.durationS / 60).toFixed(1)} min)`);
+    return written;
   } finally {
     for (const p of running.reverse()) await p.stop().catch(() => undefined);
     await db.drop().catch((err: unknown) => console.error('could not drop the benchmark database:', err));

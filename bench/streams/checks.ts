@@ -23,18 +23,33 @@ export interface Measured {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const missing = (target: string, why: string): Check => ({ target, measured: null, met: false, detail: `not measured: ${why}` });
 
-/** a[r] <= k * b[r] in every round; measured = the largest a[r] / b[r]. */
-function perRoundAtMost(target: string, a: Range | null | undefined, b: Range | null | undefined, k: number, unit: string): Check {
+/** What a phase served: a latency or CPU figure of a phase that failed requests is no success. */
+type Served = Pick<StreamFigures, 'offered' | 'completed' | 'outcomes'>;
+
+/**
+ * a[r] <= k * b[r] in every round, and every request of the `served` figures (ours) complete;
+ * measured = the largest a[r] / b[r] (none when a base is under minBase: within the noise).
+ */
+function perRoundAtMost(target: string, a: Range | null | undefined, b: Range | null | undefined, k: number, unit: string, served: (Served | null | undefined)[], minBase = 0): Check {
   if (!a || !b) return missing(target, 'a figure is missing from this run');
   const pairs = a.rounds.flatMap((x, i) => (x !== null && b.rounds[i] != null ? [{ round: i + 1, x, y: b.rounds[i]! }] : []));
   if (!pairs.length) return missing(target, 'no round has both figures');
+  const failed = served.filter((f) => !f || f.completed < f.offered);
   // A round without the figure (e.g. no stream got any text) counts as missed.
-  const met = pairs.length === a.rounds.length && pairs.every(({ x, y }) => x <= k * y);
-  const ratios = pairs.map(({ x, y }) => (y > 0 ? x / y : null));
+  const met = pairs.length === a.rounds.length && pairs.every(({ x, y }) => x <= k * y) && !failed.length;
+  const ratios = pairs.map(({ x, y }) => (y > 0 && y >= minBase ? x / y : null));
   const worst = ratios.some((q) => q === null) ? null : Math.max(...(ratios as number[]));
   const rounds = pairs.map(({ round, x, y }) => `round ${round}: ${x.toFixed(2)} vs ${y.toFixed(2)} ${unit}`).join('; ');
-  return { target, measured: worst === null ? null : r2(worst), met, detail: `${rounds}${worst === null ? ' (the base is not above 0, so no ratio)' : ''}` };
+  const noRatio = worst === null ? ` (a base ${minBase ? `under ${minBase} ${unit}, within the noise` : 'not above 0'}: no ratio)` : '';
+  const failures = failed.map((f) => (f ? `only ${f.completed}/${f.offered} of ours' requests completed (${describeOutcomes(f.outcomes)})` : 'ours not measured'));
+  return { target, measured: worst === null ? null : r2(worst), met, detail: [rounds + noRatio, ...failures].join('; ') };
 }
+
+const describeOutcomes = (outcomes: Record<string, number>) =>
+  Object.entries(outcomes)
+    .filter(([k]) => k !== '200 complete')
+    .map(([k, n]) => `${n} x ${k}`)
+    .join(', ');
 
 export function evaluateTargets(m: Measured): Check[] {
   const checks: Check[] = [];
@@ -51,7 +66,10 @@ export function evaluateTargets(m: Measured): Check[] {
         for (const [base, k] of [['passthrough', 1.5], ['portkey', 0.5]] as const) {
           const name = `1. added TTFT ${q.toLowerCase()}, ${level} streams, ours ${door} <= ${k}x ${base === 'passthrough' ? 'the bare pass-through' : 'Portkey'}`;
           if (!has(level)) checks.push(missing(name, `level ${level} not in BENCH_LEVELS`));
-          else checks.push(perRoundAtMost(name, m.stream(id, level)?.[`added${q}`], m.stream(base, level)?.[`added${q}`], k, 'ms'));
+          else {
+            const ours = m.stream(id, level);
+            checks.push(perRoundAtMost(name, ours?.[`added${q}`], m.stream(base, level)?.[`added${q}`], k, 'ms', [ours], 1));
+          }
         }
       }
     }
@@ -69,11 +87,13 @@ export function evaluateTargets(m: Measured): Check[] {
     checks.push({ target: `2. 2,048 streams, ${label}: every stream completes`, measured: `${f.completed}/${f.offered}`, met: f.completed === f.offered, detail: JSON.stringify(f.outcomes) });
     checks.push({ target: `2. 2,048 streams, ${label}: no stream stalls (gap > 1 s + the upstream's ${m.settings.pace.chunkGapMs} ms)`, measured: f.stalls, met: f.stalls === 0, detail: `longest gap ${f.maxGapMs.toFixed(0)} ms` });
     const rss = f.rssPerStreamKiB;
+    // Memory per stream means something only when the streams were carried, not refused.
+    const carried = f.completed === f.offered;
     checks.push({
       target: `2. 2,048 streams, ${label}: RSS per stream < 64 KiB`,
       measured: rss ? r2(rss.max) : null,
-      met: rss !== null && rss.rounds.every((x) => x !== null && x < 64),
-      detail: rss ? `KiB per round: ${rss.rounds.map((x) => x?.toFixed(1)).join(', ')}` : 'no RSS samples',
+      met: rss !== null && rss.rounds.every((x) => x !== null && x < 64) && carried,
+      detail: `${rss ? `KiB per round: ${rss.rounds.map((x) => x?.toFixed(1)).join(', ')}` : 'no RSS samples'}${carried ? '' : `; not met however low: only ${f.completed}/${f.offered} streams completed, the rest were not carried`}`,
     });
   }
 
@@ -83,8 +103,9 @@ export function evaluateTargets(m: Measured): Check[] {
       const name = `3. CPU per streamed reply, ${level} streams, ours ${door} <= 2x the bare pass-through`;
       if (!has(level)) checks.push(missing(name, `level ${level} not in BENCH_LEVELS`));
       else {
-        const c = perRoundAtMost(name, m.stream(id, level)?.cpuPerReplyMs, m.stream('passthrough', level)?.cpuPerReplyMs, 2, 'ms');
-        const pg = m.stream(id, level)?.postgresCpuPerReplyMs;
+        const ours = m.stream(id, level);
+        const c = perRoundAtMost(name, ours?.cpuPerReplyMs, m.stream('passthrough', level)?.cpuPerReplyMs, 2, 'ms', [ours]);
+        const pg = ours?.postgresCpuPerReplyMs;
         checks.push({ ...c, detail: `${c.detail}${pg ? `; PostgreSQL besides: ${pg.median.toFixed(2)} ms per reply` : ''}` });
       }
     }
@@ -95,17 +116,18 @@ export function evaluateTargets(m: Measured): Check[] {
     for (const [what, key] of [['added TTFT p50', 'addedP50'], ['wall time of the phase', 'wallMs']] as const) {
       const name = `4. ${door}, 512 streams: one user's ${what} <= 1.2x that of 512 users`;
       if (!has(512)) checks.push(missing(name, 'level 512 not in BENCH_LEVELS'));
-      else checks.push(perRoundAtMost(name, m.stream(one, 512)?.[key], m.stream(many, 512)?.[key], 1.2, 'ms'));
+      else checks.push(perRoundAtMost(name, m.stream(one, 512)?.[key], m.stream(many, 512)?.[key], 1.2, 'ms', [m.stream(one, 512), m.stream(many, 512)]));
     }
   }
 
   // 5. Non-streaming /v1: requests per second at 64 concurrent >= Portkey's.
   {
     const name = `5. non-streaming /v1, ${m.settings.json.concurrency} concurrent: ours (API keys) req/s >= Portkey's`;
-    const ours = m.json('ours-v1-keys')?.requestsPerSecond;
+    const oursJson = m.json('ours-v1-keys');
+    const ours = oursJson?.requestsPerSecond;
     const portkey = m.json('portkey')?.requestsPerSecond;
     // ours >= portkey  <=>  portkey <= 1 x ours; measured is ours / portkey in the worst round.
-    const c = perRoundAtMost(name, portkey, ours, 1, 'req/s (Portkey vs ours)');
+    const c = perRoundAtMost(name, portkey, ours, 1, 'req/s (Portkey vs ours)', [oursJson]);
     const worst = ours && portkey ? Math.min(...ours.rounds.map((x, i) => (x !== null && portkey.rounds[i] ? x / portkey.rounds[i]! : Infinity))) : null;
     checks.push({ ...c, measured: worst === null || !Number.isFinite(worst) ? null : r2(worst) });
   }

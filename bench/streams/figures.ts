@@ -108,8 +108,8 @@ export function jsonFigures(phases: PhaseResult[], rounds: number, target: Targe
   };
 }
 
-/** Ratio of two figures' medians; null when either is missing or the base is not above 0. */
-export function ratio(a: Range | null | undefined, b: Range | null | undefined): number | null {
-  if (!a || !b || b.median <= 0) return null;
+/** Ratio of two figures' medians; null when either is missing or the base is not above minBase (within the noise). */
+export function ratio(a: Range | null | undefined, b: Range | null | undefined, minBase = 0): number | null {
+  if (!a || !b || b.median <= 0 || b.median < minBase) return null;
   return a.median / b.median;
 }

@@ -76,7 +76,8 @@ export function serverSource(): { dir: string; commit: string; remove(): void } 
   const tar = execFileSync('git', ['archive', '--format=tar', rev, 'server', 'package.json', 'tsconfig.json'], { cwd: repo, maxBuffer: 1 << 28 });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
-  return { dir, commit: `${git('rev-parse', '--short', rev)} (server/ exported from the commit)`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const lastServerChange = git('log', '-1', '--format=%h', rev, '--', 'server');
+  return { dir, commit: `${git('rev-parse', '--short', rev)} (server/ exported from it: as of ${lastServerChange})`, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export async function startOurs(env: Record<string, string>, dir: string): Promise<Running> {
