@@ -1,8 +1,9 @@
-// Builds the model catalogue from the operator's environment (config.ts passes it in): provider
-// keys with comma-separated model lists, and/or a MODELS_FILE with full entries. Every problem is
-// reported with the variable it comes from; the built-in demo model is always first.
+// The model catalogue from the operator's environment, a part of the settings schema (config.ts):
+// provider keys with comma-separated model lists, and/or a MODELS_FILE with full entries. Every
+// problem is reported with the variable it comes from; the built-in demo model is always first.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { commaList, fromEnv, optionalWholeNumber, trimmed, variableAt, WHOLE_LINE, wholeNumber } from '../../lib/env-schema.js';
 import { GENERIC_LIMITS, KNOWN_MODELS } from './models.known.js';
 import { DEMO_MODEL, type ModelSpec, type ModelsConfig, type ProviderName, type ProviderSettings } from './models.types.js';
 import { usdToMicroUsd } from './prices.js';
@@ -43,96 +44,119 @@ function specFor(provider: ProviderName, entry: FileEntry | { id: string }, limi
   };
 }
 
-function listFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
+/** An http(s) URL without its trailing slashes, undefined when blank. */
+const httpUrl = () =>
+  trimmed().transform((raw, ctx) => {
+    if (!raw) return undefined;
+    if (!/^https?:\/\/[^\s]+$/.test(raw)) {
+      ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, got "${raw}"` });
+      return z.NEVER;
+    }
+    return raw.replace(/\/+$/, '');
+  });
 
-function httpUrl(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  if (!/^https?:\/\/[^\s]+$/.test(raw)) {
-    problems.push(`${name}: must be an http:// or https:// URL, got "${raw}"`);
-    return undefined;
+/** MODELS_FILE: read and checked here; its entries join the catalogue below. */
+const modelsFileFromPath = trimmed().transform((file, ctx) => {
+  if (!file) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `cannot read "${file}" as JSON (${(err as Error).message})` });
+    return z.NEVER;
   }
-  return raw.replace(/\/+$/, '');
-}
+  const result = modelsFile.safeParse(json);
+  if (result.success) return { path: file, ...result.data };
+  for (const i of result.error.issues) ctx.addIssue({ code: 'custom', message: `MODELS_FILE (${file}) ${i.path.join('.')}: ${i.message}`, params: WHOLE_LINE });
+  return z.NEVER;
+});
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, min: number, problems: string[]): number | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) {
-    problems.push(`${name}: must be a whole number >= ${min}, got "${raw}"`);
-    return undefined;
-  }
-  return n;
-}
+const modelSettings = z.object({
+  demo: z.object({ tokenDelayMs: fromEnv('DEMO_TOKEN_DELAY_MS', wholeNumber(0, 15)) }),
+  openai: z.object({
+    apiKey: fromEnv('OPENAI_API_KEY', trimmed()),
+    baseURL: fromEnv('OPENAI_BASE_URL', httpUrl()),
+    models: fromEnv('OPENAI_MODELS', commaList()),
+  }),
+  anthropic: z.object({
+    apiKey: fromEnv('ANTHROPIC_API_KEY', trimmed()),
+    baseURL: fromEnv('ANTHROPIC_BASE_URL', httpUrl()),
+    models: fromEnv('ANTHROPIC_MODELS', commaList()),
+  }),
+  openaiCompatible: z.object({
+    baseURL: fromEnv('OPENAI_COMPATIBLE_BASE_URL', httpUrl()),
+    apiKey: fromEnv('OPENAI_COMPATIBLE_API_KEY', trimmed()),
+    models: fromEnv('OPENAI_COMPATIBLE_MODELS', commaList()),
+    contextWindow: fromEnv('OPENAI_COMPATIBLE_CONTEXT_WINDOW', optionalWholeNumber(256)),
+    maxOutputTokens: fromEnv('OPENAI_COMPATIBLE_MAX_OUTPUT_TOKENS', optionalWholeNumber(1)),
+  }),
+  defaultModel: fromEnv('DEFAULT_MODEL', trimmed()),
+  file: fromEnv('MODELS_FILE', modelsFileFromPath),
+});
+type ModelSettings = z.infer<typeof modelSettings>;
 
-export function readModelsConfig(env: NodeJS.ProcessEnv, problems: string[]): ModelsConfig {
-  const providers: ProviderSettings = { demo: { tokenDelayMs: intFrom(env, 'DEMO_TOKEN_DELAY_MS', 0, problems) ?? 15 } };
-  const openaiKey = env.OPENAI_API_KEY?.trim();
-  const anthropicKey = env.ANTHROPIC_API_KEY?.trim();
-  const openaiUrl = httpUrl(env, 'OPENAI_BASE_URL', problems);
-  const anthropicUrl = httpUrl(env, 'ANTHROPIC_BASE_URL', problems);
-  const compatibleUrl = httpUrl(env, 'OPENAI_COMPATIBLE_BASE_URL', problems);
-  const compatibleKey = env.OPENAI_COMPATIBLE_API_KEY?.trim() || undefined;
-  if (openaiKey) providers.openai = { apiKey: openaiKey, baseURL: openaiUrl };
-  if (anthropicKey) providers.anthropic = { apiKey: anthropicKey, baseURL: anthropicUrl };
-  if (compatibleUrl) providers.openaiCompatible = { baseURL: compatibleUrl, apiKey: compatibleKey };
+// Each remote provider: where its settings sit in the schema, and which of them enables it.
+const REMOTE_PROVIDERS = [
+  { provider: 'openai', group: 'openai', enabledBy: 'apiKey' },
+  { provider: 'anthropic', group: 'anthropic', enabledBy: 'apiKey' },
+  { provider: 'openai-compatible', group: 'openaiCompatible', enabledBy: 'baseURL' },
+] as const;
+type RemoteProvider = (typeof REMOTE_PROVIDERS)[number];
+
+/** The variable behind a setting, for problems that tell the operator which one to set. */
+const variable = (...path: string[]) => variableAt(modelSettings, path)!;
+
+/** Builds the catalogue once every variable has parsed; what does not fit together is a problem. */
+function buildCatalogue(s: ModelSettings, ctx: z.RefinementCtx): ModelsConfig {
+  const problem = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const line = (message: string) => ctx.addIssue({ code: 'custom', message, params: WHOLE_LINE });
+  const enabled = (p: RemoteProvider) => Boolean((s[p.group] as Record<string, unknown>)[p.enabledBy]);
+  const providers: ProviderSettings = { demo: s.demo };
+  if (s.openai.apiKey) providers.openai = { apiKey: s.openai.apiKey, baseURL: s.openai.baseURL };
+  if (s.anthropic.apiKey) providers.anthropic = { apiKey: s.anthropic.apiKey, baseURL: s.anthropic.baseURL };
+  if (s.openaiCompatible.baseURL) providers.openaiCompatible = { baseURL: s.openaiCompatible.baseURL, apiKey: s.openaiCompatible.apiKey };
 
   const compatibleLimits = {
-    contextWindow: intFrom(env, 'OPENAI_COMPATIBLE_CONTEXT_WINDOW', 256, problems) ?? GENERIC_LIMITS.contextWindow,
-    maxOutputTokens: intFrom(env, 'OPENAI_COMPATIBLE_MAX_OUTPUT_TOKENS', 1, problems) ?? GENERIC_LIMITS.maxOutputTokens,
+    contextWindow: s.openaiCompatible.contextWindow ?? GENERIC_LIMITS.contextWindow,
+    maxOutputTokens: s.openaiCompatible.maxOutputTokens ?? GENERIC_LIMITS.maxOutputTokens,
   };
+  const limitsOf = (provider: ProviderName) => (provider === 'openai-compatible' ? compatibleLimits : GENERIC_LIMITS);
   const models: ModelSpec[] = [DEMO_MODEL];
-  const fromEnv: [string, ProviderName, boolean, string][] = [
-    ['OPENAI_MODELS', 'openai', Boolean(openaiKey), 'OPENAI_API_KEY'],
-    ['ANTHROPIC_MODELS', 'anthropic', Boolean(anthropicKey), 'ANTHROPIC_API_KEY'],
-    ['OPENAI_COMPATIBLE_MODELS', 'openai-compatible', Boolean(compatibleUrl), 'OPENAI_COMPATIBLE_BASE_URL'],
-  ];
-  for (const [listVar, provider, configured, needs] of fromEnv) {
-    const names = listFromEnv(env, listVar);
-    if (names.length && !configured) problems.push(`${listVar}: set ${needs} as well, or remove the list`);
+  for (const p of REMOTE_PROVIDERS) {
+    const names = s[p.group].models;
+    if (names.length && !enabled(p)) problem([p.group, 'models'], `set ${variable(p.group, p.enabledBy)} as well, or remove the list`);
     for (const id of names) {
-      if (!MODEL_ID.test(id)) problems.push(`${listVar}: "${id}" is not a valid model name`);
-      else models.push(specFor(provider, { id }, provider === 'openai-compatible' ? compatibleLimits : GENERIC_LIMITS));
+      if (!MODEL_ID.test(id)) problem([p.group, 'models'], `"${id}" is not a valid model name`);
+      else models.push(specFor(p.provider, { id }, limitsOf(p.provider)));
     }
   }
 
-  let defaultModel = env.DEFAULT_MODEL?.trim() || undefined;
-  const file = env.MODELS_FILE?.trim();
-  if (file) {
-    const before = problems.length;
-    let parsed: z.infer<typeof modelsFile> | undefined;
-    try {
-      const result = modelsFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (result.success) parsed = result.data;
-      else for (const i of result.error.issues) problems.push(`MODELS_FILE (${file}) ${i.path.join('.')}: ${i.message}`);
-    } catch (err) {
-      problems.push(`MODELS_FILE: cannot read "${file}" as JSON (${(err as Error).message})`);
+  let defaultModel = s.defaultModel;
+  if (s.file) {
+    for (const entry of s.file.models) {
+      const p = REMOTE_PROVIDERS.find((r) => r.provider === entry.provider)!;
+      if (!enabled(p)) line(`MODELS_FILE (${s.file.path}) model "${entry.id}": provider ${entry.provider} needs ${variable(p.group, p.enabledBy)}`);
+      models.push(specFor(entry.provider, entry, limitsOf(entry.provider)));
     }
-    for (const entry of parsed?.models ?? []) {
-      const needs = { openai: [providers.openai, 'OPENAI_API_KEY'], anthropic: [providers.anthropic, 'ANTHROPIC_API_KEY'], 'openai-compatible': [providers.openaiCompatible, 'OPENAI_COMPATIBLE_BASE_URL'] } as const;
-      const [settings, variable] = needs[entry.provider];
-      if (!settings) problems.push(`MODELS_FILE (${file}) model "${entry.id}": provider ${entry.provider} needs ${variable}`);
-      models.push(specFor(entry.provider, entry, entry.provider === 'openai-compatible' ? compatibleLimits : GENERIC_LIMITS));
-    }
-    if (problems.length === before) defaultModel ??= parsed?.default_model;
+    defaultModel ??= s.file.default_model;
   }
 
-  for (const [listVar, provider, configured, needs] of fromEnv) {
-    if (configured && !models.some((m) => m.provider === provider)) {
-      problems.push(`${needs}: set ${listVar} too (comma-separated model names), or list its models in MODELS_FILE`);
+  for (const p of REMOTE_PROVIDERS) {
+    if (enabled(p) && !models.some((m) => m.provider === p.provider)) {
+      problem([p.group, p.enabledBy], `set ${variable(p.group, 'models')} too (comma-separated model names), or list its models in MODELS_FILE`);
     }
   }
   const seen = new Set<string>();
   for (const m of models) {
-    if (seen.has(m.id)) problems.push(`model "${m.id}" is configured twice; model ids must be unique (give one an "id" in MODELS_FILE)`);
+    if (seen.has(m.id)) line(`model "${m.id}" is configured twice; model ids must be unique (give one an "id" in MODELS_FILE)`);
     seen.add(m.id);
-    if (m.maxOutputTokens >= m.contextWindow) problems.push(`model "${m.id}": max_output_tokens (${m.maxOutputTokens}) must be below context_window (${m.contextWindow})`);
+    if (m.maxOutputTokens >= m.contextWindow) line(`model "${m.id}": max_output_tokens (${m.maxOutputTokens}) must be below context_window (${m.contextWindow})`);
   }
   if (defaultModel && !seen.has(defaultModel)) {
-    problems.push(`DEFAULT_MODEL: "${defaultModel}" is not a configured model (configured: ${[...seen].join(', ')})`);
+    problem(['defaultModel'], `"${defaultModel}" is not a configured model (configured: ${[...seen].join(', ')})`);
   }
   return { models, defaultModel, providers };
 }
+
+/** The catalogue and provider credentials: Config.models. */
+export const modelsFromEnv = modelSettings.transform(buildCatalogue);

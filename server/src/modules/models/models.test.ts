@@ -5,13 +5,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config.js';
 import { testDbKinds } from '../../../test/databases.js';
 import { authHeader, buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
-import { readModelsConfig } from './models.config.js';
 import { usdToMicroUsd } from './prices.js';
 
 function modelsFile(content: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'models-')), 'models.json');
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;
+}
+
+/** The model catalogue that the settings give (the rest of the settings at their defaults). */
+function readModelsConfig(env: Record<string, string>, problems: string[]) {
+  try {
+    return loadConfig(env).models;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return { models: [], defaultModel: undefined, providers: { demo: { tokenDelayMs: 0 } } };
+  }
 }
 
 function problemsOf(env: Record<string, string>): string[] {

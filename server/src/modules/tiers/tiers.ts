@@ -1,5 +1,5 @@
 // Tiers are plain data plus pure functions: the defaults live here and nowhere else.
-// Operators override them at start-up (config.ts) through TIER_LIMITS_FILE or TIER_<NAME>_* vars.
+// Operators override them at start-up through TIER_LIMITS_FILE or TIER_<NAME>_* (tiers.config.ts).
 import { z } from 'zod';
 
 export const TIER_NAMES = ['free', 'starter', 'builder', 'advanced'] as const;
