@@ -4,6 +4,7 @@
 // everything on 127.0.0.1 (a fresh database in pg_virtualenv's PostgreSQL, the fake upstream, the
 // pass-through, Portkey, our server, the load generator), makes the users, runs the rounds, and
 // writes bench/results/<date>-<host>.json and <date>-<host>-streams.md. README.md here says more.
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { createAccounts, createDatabase } from './accounts.js';
@@ -28,18 +29,21 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
   const started = Date.now();
   const loadBefore = os.loadavg()[0]!;
   const date = new Date().toISOString();
-  const source = serverSource();
   const stallMs = 1000 + settings.pace.chunkGapMs;
   log(`streams benchmark: levels ${settings.levels.join(',')}, ${settings.rounds} rounds, targets ${settings.targets.join(',')}`);
 
   const db = await createDatabase();
+  // After the database: a failed start leaves no exported copy of the server behind.
+  const source = serverSource();
   const running: { stop(): Promise<void> }[] = [];
   const keep = <T extends { stop(): Promise<void> }>(p: T) => (running.push(p), p);
+  let dataDir: string | undefined;
   try {
     const upstream = keep(await startUpstream(settings.pace));
     const passthrough = keep(await startPassthrough(upstream.port));
     const portkey = keep(await startPortkey());
     const env = oursEnv(db.url, upstream.port);
+    dataDir = env.DATA_DIR;
     let ours: Running = keep(await startOurs(env, source.dir));
     const generator = keep(startGenerator());
     log(`servers up: upstream :${upstream.port}, pass-through :${passthrough.port}, Portkey :${portkey.port}, ours :${ours.port}`);
@@ -95,5 +99,6 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
     for (const p of running.reverse()) await p.stop().catch(() => undefined);
     await db.drop().catch((err: unknown) => console.error('could not drop the benchmark database:', err));
     source.remove();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }

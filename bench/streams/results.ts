@@ -48,11 +48,14 @@ export function assembleResults(meta: RunMeta, phases: PhaseResult[]): BenchResu
   };
 }
 
-/** bench/results/<date>-<host>.json and <date>-<host>-streams.md (<date>-<host>.md is npm run bench's whole report). */
-export function writeResults(results: BenchResults) {
+/**
+ * bench/results/<date>-<host>.json and <date>-<host>-streams.md (<date>-<host>.md is npm run
+ * bench's whole report); BENCH_RESULTS_DIR=<dir> writes them elsewhere, e.g. for a quick run.
+ */
+export function writeResults(results: BenchResults, dir = process.env.BENCH_RESULTS_DIR || 'bench/results') {
   const lines = markdownReport(results);
-  mkdirSync('bench/results', { recursive: true });
-  const base = `bench/results/${results.date.slice(0, 10)}-${results.machine.hostname}`;
+  mkdirSync(dir, { recursive: true });
+  const base = `${dir}/${results.date.slice(0, 10)}-${results.machine.hostname}`;
   const files = { json: `${base}.json`, markdown: `${base}-streams.md` };
   writeFileSync(files.json, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(files.markdown, lines.join('\n') + '\n');
