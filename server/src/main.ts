@@ -2,6 +2,7 @@
 // WORKERS=N this process forks N such servers instead (workers.ts).
 import cluster from 'node:cluster';
 import 'dotenv/config';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateUp } from './db/migrate.js';
@@ -28,9 +29,14 @@ async function main() {
     await runWorkers({ count: config.workers, log });
     process.exit();
   }
-  const db = await openDatabase(config);
+  // The pool opens before the app and its log exist: its errors go to stderr until then.
+  let log: FastifyBaseLogger | null = null;
+  const db = await openDatabase(config, {
+    onError: (err) => (log ? log.error({ err }, 'database pool: an idle connection failed') : console.error(`database pool: ${err.message}`)),
+  });
   const migrated = await migrateUp(db);
   const app = await buildApp(config, { db, jwtSecret: resolveJwtSecret(config), startReaper: true });
+  log = app.log;
   app.log.info(
     { database: db.kind, migrations: migrated.applied, schemaVersion: migrated.to, rateLimitCounters: config.redisUrl ? 'redis' : db.kind },
     db.kind === 'pglite' ? `embedded database in ${config.dataDir}/pgdata` : 'PostgreSQL database',
