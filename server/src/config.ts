@@ -25,7 +25,7 @@ const settings = z.object({
   databaseUrl: fromEnv('DATABASE_URL', z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
   databasePoolSize: fromEnv('DATABASE_POOL_SIZE', wholeNumber(1, 20, 1000)),
   /** Longest wait for a free database connection before a request is refused with 503. */
-  databasePoolTimeoutMs: fromEnv('DATABASE_POOL_TIMEOUT_MS', wholeNumber(100, 2000)),
+  databasePoolTimeoutMs: fromEnv('DATABASE_POOL_TIMEOUT_MS', wholeNumber(100, 10_000)),
   /** Model calls one process runs at once; past it (after waiting streamQueueTimeoutMs) a call gets 503. */
   maxConcurrentStreams: fromEnv('MAX_CONCURRENT_STREAMS', wholeNumber(1, 4096)),
   streamQueueTimeoutMs: fromEnv('STREAM_QUEUE_TIMEOUT_MS', wholeNumber(0, 500, 60_000)),

@@ -34,7 +34,7 @@ const logToStderr = (err: Error) => console.error(`database pool: an idle connec
 
 export async function openPostgres(
   url: string,
-  { size, timeoutMs }: PoolOptions = { size: 20, timeoutMs: 2000 },
+  { size, timeoutMs }: PoolOptions = { size: 20, timeoutMs: 10_000 },
   { onError = logToStderr }: PoolEvents = {},
 ): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });

@@ -39,6 +39,29 @@ export async function insertConversation(
   return rows[0]!;
 }
 
+/**
+ * A first exchange in one statement: the conversation, titled from the first message, the user's
+ * message and the assistant's reply (status 'streaming'), in that order (one INSERT of two rows, so
+ * the user's message gets the lower seq).
+ */
+export async function insertConversationWithExchange(
+  db: Queryable,
+  c: { id: string; userId: string; title: string; model: string; userMessageId: string; userContent: string; assistantMessageId: string },
+): Promise<ConversationRow> {
+  const { rows } = await db.query<ConversationRow>(
+    `WITH conversation AS (
+       INSERT INTO conversations (id, user_id, title, model, system_prompt, last_message_at) VALUES ($1, $2, $3, $4, NULL, now())
+       RETURNING ${COLUMNS}
+     ), exchange AS (
+       INSERT INTO messages (id, conversation_id, user_id, role, content, status, model)
+       VALUES ($5, $1, $2, 'user', $6, 'complete', NULL), ($7, $1, $2, 'assistant', '', 'streaming', $4)
+     )
+     SELECT * FROM conversation`,
+    [c.id, c.userId, c.title, c.model, c.userMessageId, c.userContent, c.assistantMessageId],
+  );
+  return rows[0]!;
+}
+
 export async function findConversation(db: Queryable, { id, userId, forUpdate = false }: { id: string; userId: string; forUpdate?: boolean }) {
   const { rows } = await db.query<ConversationRow>(
     `SELECT ${COLUMNS} FROM conversations WHERE id = $1 AND user_id = $2${forUpdate ? ' FOR UPDATE' : ''}`,

@@ -11,6 +11,7 @@ import {
   deleteConversation,
   findConversation,
   insertConversation,
+  insertConversationWithExchange,
   listConversationsByUser,
   touchConversation,
   updateConversation,
@@ -99,6 +100,10 @@ export function createConversationsService({ db, models, now }: { db: Db; models
      * exchange replaces, and the assistant's reply with status 'streaming'.
      */
     async beginExchange(x: BeginExchange): Promise<ConversationRow> {
+      // The most common exchange, the first of a new conversation, is one statement.
+      if (x.isNew && x.kind === 'send') {
+        return insertConversationWithExchange(db, { id: x.conversationId, userId: x.userId, title: titleFromMessage(x.userContent), model: x.model, userMessageId: x.userMessageId, userContent: x.userContent, assistantMessageId: x.assistantMessageId });
+      }
       return db.transaction(async (tx) => {
         if (x.isNew) {
           await insertConversation(tx, { id: x.conversationId, userId: x.userId, title: null, model: x.model, systemPrompt: null });

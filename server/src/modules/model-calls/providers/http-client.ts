@@ -19,16 +19,32 @@ function abortReason(signal: AbortSignal): unknown {
 
 /** Resolves with the response once its status is 2xx; rejects with why it is not there. */
 export function postJson(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+  return send(url, headers, body, signal).catch((err: unknown) => {
+    // A kept-alive connection that the provider closed just as we reused it: the request never
+    // reached it (no byte of an answer came back), so it is sent once more on a new connection.
+    if (err instanceof StaleConnectionError) return send(url, headers, body, signal, { fresh: true });
+    throw err;
+  });
+}
+
+class StaleConnectionError extends Error {}
+
+function send(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal, { fresh = false } = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(abortReason(signal));
     const transport = url.protocol === 'https:' ? https : http;
     const req = transport.request(url, {
       method: 'POST',
-      agent: agents[url.protocol as 'http:' | 'https:'],
+      // A retry takes no pooled connection (agent: false opens one of its own, closed after).
+      agent: fresh ? false : agents[url.protocol as 'http:' | 'https:'],
       headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       signal,
     });
-    req.on('error', (err) => reject(signal.aborted ? abortReason(signal) : new UpstreamUnreachableError(err)));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (signal.aborted) return reject(abortReason(signal));
+      if (req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return reject(new StaleConnectionError(err.message));
+      reject(new UpstreamUnreachableError(err));
+    });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) return resolve(res);
