@@ -82,7 +82,9 @@ export function serverSource(): { dir: string; commit: string; remove(): void } 
 
 export async function startOurs(env: Record<string, string>, dir: string): Promise<Running> {
   const port = await freePort();
-  return spawnServer('our server', ['--import', 'tsx', 'server/src/main.ts'], {
+  // BENCH_OURS_CPU_PROF=<dir>: a CPU profile of our server, written there when it stops.
+  const profile = process.env.BENCH_OURS_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_OURS_CPU_PROF}`] : [];
+  return spawnServer('our server', [...profile, '--import', 'tsx', 'server/src/main.ts'], {
     port,
     cwd: dir,
     env: { ...baseEnv(), ...env, PORT: String(port) },
