@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -7,6 +10,33 @@ import tseslint from 'typescript-eslint';
 // file's TypeScript project: projectService finds the tsconfig.json nearest to the file). Only the
 // web app and the browser tests for now: server/ and bench/ are added here once they pass too.
 const TYPE_CHECKED_FILES = ['web/**/*.{ts,tsx}', 'e2e/**/*.ts'];
+
+// The server's layers (server/src/README.md): features use libraries and the platform; libraries
+// and the platform use no feature; a feature reads another's tables only through its service.
+const FEATURES = readdirSync(new URL('./server/src/features/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const noFeatureImports = {
+  group: ['**/features/**'],
+  message: 'Libraries (server/src/lib) and the platform (server/src/platform) import no feature: pass what they need in (server/src/README.md).',
+};
+const featureRules = FEATURES.map((feature) => ({
+  name: `feature ${feature}`,
+  files: [`server/src/features/${feature}/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: ['**/*.repository.js', '!./*.repository.js'],
+            message: `A table belongs to its module: call the other module's service, not its repository (docs/decisions/011-module-boundaries.md).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
 
 // React's rules of hooks and the React Compiler's checks, every one an error.
 const reactHooksRules = Object.fromEntries(Object.keys(reactHooks.configs.flat.recommended.rules).map((rule) => [rule, 'error']));
@@ -33,6 +63,31 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    name: 'libraries and platform',
+    files: ['server/src/lib/**/*.ts', 'server/src/platform/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noFeatureImports] }] },
+  },
+  ...featureRules,
+  {
+    name: 'settings read in one place',
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/config.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only server/src/config.ts reads the environment: add a setting there.' }],
+    },
+  },
+  {
+    name: 'no import cycles',
+    files: ['server/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     name: 'type-checked',

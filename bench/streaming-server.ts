@@ -7,7 +7,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildApp } from '../server/src/app.js';
-import { createUsersService } from '../server/src/modules/users/users.service.js';
+import { createUsersService } from '../server/src/features/users/users.service.js';
 import { createTestDatabase } from '../server/test/databases.js';
 import { createUser, listen, TEST_JWT_SECRET, testConfig } from '../server/test/test-app.js';
 

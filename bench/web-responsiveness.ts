@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, hasChromium, launchBrowser } from '../e2e/support/chromium.js';
 import { freePort, type RunningServer, serverEnv, startServer } from '../e2e/support/server.js';
-import { composeDemoReply } from '../server/src/modules/model-calls/providers/demo-reply.js';
-import { countTextTokens } from '../server/src/modules/model-calls/tokens.js';
+import { composeDemoReply } from '../server/src/lib/model-calls/providers/demo-reply.js';
+import { countTextTokens } from '../server/src/lib/model-calls/tokenizer.js';
 import { startFakeUpstream } from '../server/test/fake-upstream.js';
 import { type ProbeRecord, startProbe } from './page-probe.js';
 

@@ -1,5 +1,5 @@
 // Builds the single-page app into web/dist, which the server serves on the same port
-// (server/src/plugins/static-web.ts). `npm run dev:web` proxies /api to a running server.
+// (server/src/platform/http/static-web.ts). `npm run dev:web` proxies /api to a running server.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';

@@ -10,19 +10,20 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { APP_VERSION } from './lib/version.js';
-import { adminRoutes } from './modules/admin/admin.routes.js';
-import { authRoutes } from './modules/auth/auth.routes.js';
-import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './modules/auth/authenticate.js';
-import { chatRoutes } from './modules/chat/chat.routes.js';
-import { conversationsRoutes } from './modules/conversations/conversations.routes.js';
-import { healthRoutes } from './modules/health/health.routes.js';
-import { createApiKeyAuthenticate, explainApiKeyOnApi } from './modules/keys/keys.authenticate.js';
-import { keysRoutes } from './modules/keys/keys.routes.js';
-import { modelsRoutes } from './modules/models/models.routes.js';
-import { openAiApiRoutes } from './modules/openai-api/openai-api.routes.js';
-import { usageRoutes } from './modules/usage/usage.routes.js';
-import { handleFrameworkError, registerProblemHandler } from './plugins/problem-handler.js';
-import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './plugins/static-web.js';
+import { adminRoutes } from './features/admin/admin.routes.js';
+import { authRoutes } from './features/auth/auth.routes.js';
+import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './features/auth/authenticate.js';
+import { chatRoutes } from './features/chat/chat.routes.js';
+import { conversationsRoutes } from './features/conversations/conversations.routes.js';
+import { healthRoutes } from './features/health/health.routes.js';
+import { createApiKeyAuthenticate, explainApiKeyOnApi } from './features/keys/keys.authenticate.js';
+import { keysRoutes } from './features/keys/keys.routes.js';
+import { modelsRoutes } from './features/models/models.routes.js';
+import { openAiApiRoutes } from './features/openai-api/openai-api.routes.js';
+import { plansRoutes } from './features/plans/plans.routes.js';
+import { usageRoutes } from './features/usage/usage.routes.js';
+import { handleFrameworkError, registerProblemHandler } from './platform/http/problem-handler.js';
+import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './platform/http/static-web.js';
 import { buildServices, type ServiceDeps, type Services } from './services.js';
 
 export interface AppDeps extends Omit<ServiceDeps, 'log'> {
@@ -133,6 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     allowedOrigins: config.allowedOrigins,
   });
   await app.register(usageRoutes, { reports, authenticate });
+  await app.register(plansRoutes, { tiers: config.tiers });
   await app.register(adminRoutes, { prefix: '/api/admin', admin, requireAdmin });
   await app.register(modelsRoutes, { models, authenticate });
   await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });

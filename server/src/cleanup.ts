@@ -3,8 +3,8 @@
 // expired refresh tokens (auth) and the counters of ended rate-limit windows (rate-limits). Every
 // process runs it, as it runs the reaper; the deletes are idempotent, so processes may overlap.
 import type { FastifyBaseLogger } from 'fastify';
-import type { AuthService } from './modules/auth/auth.service.js';
-import type { RateLimiter } from './modules/rate-limits/rate-limits.service.js';
+import type { AuthService } from './features/auth/auth.service.js';
+import type { RateLimiter } from './platform/rate-limits/rate-limits.service.js';
 
 /** Hourly: the rows are only dead weight, and a pass is one DELETE per table. */
 export const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;

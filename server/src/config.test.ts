@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runMain, stopAllProcesses, tempDir } from '../test/spawn-server.js';
 import { ConfigError, loadConfig } from './config.js';
-import { DEFAULT_TIER_LIMITS } from './modules/tiers/tiers.js';
+import { DEFAULT_TIER_LIMITS } from './lib/tiers/tiers.js';
 
 const SECRET = 'a'.repeat(32);
 

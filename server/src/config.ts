@@ -4,8 +4,8 @@
 // leaf (lib/env-schema.ts), and Config is what the schema outputs.
 import { z } from 'zod';
 import { fromEnv, problemsOf, readEnv, wholeNumber, yesNo } from './lib/env-schema.js';
-import { modelsFromEnv } from './modules/models/models.config.js';
-import { tiersFromEnv } from './modules/tiers/tiers.config.js';
+import { modelsFromEnv } from './features/models/models.config.js';
+import { tiersFromEnv } from './lib/tiers/tiers.config.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -5,8 +5,8 @@ import 'dotenv/config';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { migrateUp } from './db/migrate.js';
-import { openDatabase } from './db/open.js';
+import { migrateUp } from './platform/db/migrate.js';
+import { openDatabase } from './platform/db/open.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { runWorkers } from './workers.js';
 

@@ -6,27 +6,27 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { createCleanup } from './cleanup.js';
 import type { Config } from './config.js';
-import type { Db } from './db/db.js';
-import { createAdminService } from './modules/admin/admin.service.js';
-import { createAuthService } from './modules/auth/auth.service.js';
-import { createAccessTokenSigner, createRefreshTokenMint } from './modules/auth/tokens.js';
-import { createChatService } from './modules/chat/chat.service.js';
-import { createConversationsService } from './modules/conversations/conversations.service.js';
-import { createKeysService } from './modules/keys/keys.service.js';
-import { createMetrics } from './modules/metrics/metrics.js';
-import { createAdmission } from './modules/model-calls/admission.js';
-import { createModelCalls } from './modules/model-calls/model-call.js';
-import { createProviderRegistry } from './modules/model-calls/providers/registry.js';
-import type { UsageMeter } from './modules/model-calls/usage-meter.js';
-import { createModelsService } from './modules/models/models.service.js';
-import { createOpenAiApiService } from './modules/openai-api/openai-api.service.js';
-import { createRateLimiter, type RateLimiter } from './modules/rate-limits/rate-limits.service.js';
-import { createRedisClient } from './modules/rate-limits/redis-client.js';
-import { createRedisRateLimiter } from './modules/rate-limits/redis-rate-limiter.js';
-import { startReservationReaper } from './modules/usage/reaper.js';
-import { createUsageReportService } from './modules/usage/usage-report.service.js';
-import { createUsageService, type ModelPricing } from './modules/usage/usage.service.js';
-import { createUsersService } from './modules/users/users.service.js';
+import type { Db } from './platform/db/db.js';
+import { createAdminService } from './features/admin/admin.service.js';
+import { createAuthService } from './features/auth/auth.service.js';
+import { createAccessTokenSigner, createRefreshTokenMint } from './features/auth/tokens.js';
+import { createChatService } from './features/chat/chat.service.js';
+import { createConversationsService } from './features/conversations/conversations.service.js';
+import { createKeysService } from './features/keys/keys.service.js';
+import { createMetrics } from './platform/metrics/metrics.js';
+import { createAdmission } from './lib/model-calls/admission.js';
+import { createModelCalls } from './lib/model-calls/model-call.js';
+import { createProviderRegistry } from './lib/model-calls/providers/registry.js';
+import type { UsageMeter } from './lib/model-calls/usage-meter.js';
+import { createModelsService } from './features/models/models.service.js';
+import { createOpenAiApiService } from './features/openai-api/openai-api.service.js';
+import { createRateLimiter, type RateLimiter } from './platform/rate-limits/rate-limits.service.js';
+import { createRedisClient } from './platform/rate-limits/redis-client.js';
+import { createRedisRateLimiter } from './platform/rate-limits/redis-rate-limiter.js';
+import { startReservationReaper } from './features/usage/reaper.js';
+import { createUsageReportService } from './features/usage/usage-report.service.js';
+import { createUsageService, type ModelPricing } from './features/usage/usage.service.js';
+import { createUsersService } from './features/users/users.service.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -73,7 +73,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     metrics: metrics.usage,
     reservationTtlMs: config.reservationTtlSeconds * 1000,
   });
-  const reports = createUsageReportService({ db, tiers: config.tiers, now, usage, users });
+  const reports = createUsageReportService({ db, now, usage, users });
   const admin = createAdminService({ db, users, auth, reports, now });
   const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });
   const modelCalls = createModelCalls({

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../test/databases.js';
 import { startServer, stopAllProcesses, tempDir, type ServerProcess } from '../test/spawn-server.js';
-import { waitFor } from './modules/chat/chat.test-support.js';
+import { waitFor } from './features/chat/chat.test-support.js';
 
 const kinds = testDbKinds().filter((k) => k === 'postgres');
 

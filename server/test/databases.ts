@@ -3,10 +3,10 @@
 // fresh database of its own, migrated to the latest version.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Db } from '../src/db/db.js';
-import { migrateUp } from '../src/db/migrate.js';
-import { openPglite } from '../src/db/pglite.js';
-import { openPostgres } from '../src/db/postgres.js';
+import type { Db } from '../src/platform/db/db.js';
+import { migrateUp } from '../src/platform/db/migrate.js';
+import { openPglite } from '../src/platform/db/pglite.js';
+import { openPostgres } from '../src/platform/db/postgres.js';
 
 export type DbKind = 'pglite' | 'postgres';
 

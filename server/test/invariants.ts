@@ -1,5 +1,5 @@
 // DESIGN.md's invariants 1 and 2, checked from the database after a test has done its damage.
-import type { Queryable } from '../src/db/db.js';
+import type { Queryable } from '../src/platform/db/db.js';
 
 export async function usageState(db: Queryable, userId: string) {
   const { rows: month } = await db.query<{ total_tokens: number; reserved_tokens: number; request_count: number }>(

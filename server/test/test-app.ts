@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { type AppDeps, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
-import type { Db } from '../src/db/db.js';
+import type { Db } from '../src/platform/db/db.js';
 import type { Services } from '../src/services.js';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases.js';
 

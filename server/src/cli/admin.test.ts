@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../test/databases.js';
 import { runNpmScript, stopAllProcesses, tempDir } from '../../test/spawn-server.js';
 import { buildTestApp, createUser, uniqueEmail } from '../../test/test-app.js';
-import { migrateUp } from '../db/migrate.js';
-import { openDatabase } from '../db/open.js';
+import { migrateUp } from '../platform/db/migrate.js';
+import { openDatabase } from '../platform/db/open.js';
 
 describe.each(testDbKinds())('npm run admin on %s', (kind) => {
   let dir: ReturnType<typeof tempDir>;

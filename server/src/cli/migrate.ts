@@ -2,8 +2,8 @@
 // npm run db:rollback [-- <version>]  undo the latest migration (or down to <version>; 0 undoes all)
 import 'dotenv/config';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrateDown, migrateUp } from '../db/migrate.js';
-import { openDatabase } from '../db/open.js';
+import { migrateDown, migrateUp } from '../platform/db/migrate.js';
+import { openDatabase } from '../platform/db/open.js';
 
 const [direction, target] = process.argv.slice(2);
 if (direction !== 'up' && direction !== 'down') {

@@ -1,21 +1,22 @@
 // The server's JSON shapes (snake_case, as on the wire), as its zod schemas define them. Type
 // imports only: they vanish from the build, so no server code reaches the bundle (eslint refuses
 // any other import from server/ in the web app).
-import type { AdminUsageResponse, AdminUser as AdminUserResponse, ListUsersResponse, UpdateUserBody } from '../../../server/src/modules/admin/admin.schemas';
-import type { ChangePasswordBody, TokenResponse as TokenBody } from '../../../server/src/modules/auth/auth.schemas';
-import type { ChatBody } from '../../../server/src/modules/chat/chat.schemas';
+import type { AdminUsageResponse, AdminUser as AdminUserResponse, ListUsersResponse, UpdateUserBody } from '../../../server/src/features/admin/admin.schemas';
+import type { ChangePasswordBody, TokenResponse as TokenBody } from '../../../server/src/features/auth/auth.schemas';
+import type { ChatBody } from '../../../server/src/features/chat/chat.schemas';
 import type {
   ConversationListResponse,
   ConversationResponse,
   ConversationWithMessagesResponse,
   MessageResponse,
   UpdateConversationBody,
-} from '../../../server/src/modules/conversations/conversations.schemas';
-import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/modules/keys/keys.schemas';
-import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/modules/models/models.schemas';
-import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/modules/tiers/tiers';
-import type { CapBody, TiersResponse as TiersBody, UsageResponse } from '../../../server/src/modules/usage/usage.schemas';
-import type { UserResponse } from '../../../server/src/modules/users/users.schemas';
+} from '../../../server/src/features/conversations/conversations.schemas';
+import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/features/keys/keys.schemas';
+import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/features/models/models.schemas';
+import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/lib/tiers/tiers';
+import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
+import type { CapBody, UsageResponse } from '../../../server/src/features/usage/usage.schemas';
+import type { UserResponse } from '../../../server/src/features/users/users.schemas';
 
 export type TierName = ServerTierName;
 /**

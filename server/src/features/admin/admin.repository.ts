@@ -1,0 +1,31 @@
+// The audit log: admin's own table, written in the transaction of the change it records.
+import type { Queryable } from '../../platform/db/db.js';
+
+export async function insertAuditEntry(
+  db: Queryable,
+  e: { actorId: string | null; actorEmail: string; action: string; targetUserId: string | null; before: unknown; after: unknown },
+) {
+  await db.query(
+    `INSERT INTO admin_audit_log (actor_id, actor_email, action, target_user_id, before, after)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
+    [e.actorId, e.actorEmail, e.action, e.targetUserId, JSON.stringify(e.before), JSON.stringify(e.after)],
+  );
+}
+
+export interface AuditRow {
+  id: string;
+  actor_email: string;
+  action: string;
+  target_user_id: string | null;
+  before: unknown;
+  after: unknown;
+  created_at: Date;
+}
+
+export async function listAuditEntries(db: Queryable, { limit }: { limit: number }) {
+  const { rows } = await db.query<AuditRow>(
+    'SELECT id, actor_email, action, target_user_id, before, after, created_at FROM admin_audit_log ORDER BY created_at DESC LIMIT $1',
+    [limit],
+  );
+  return rows;
+}

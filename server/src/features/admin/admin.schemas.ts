@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { TIER_NAMES } from '../../lib/tiers/tiers.js';
+import { userResponse } from '../users/users.schemas.js';
+
+export const listUsersQuery = z.object({
+  q: z.string().trim().max(254).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const adminUser = userResponse.extend({
+  usage: z.object({ month: z.string(), used: z.number(), reserved: z.number(), limit: z.number() }),
+});
+
+export const listUsersResponse = z.object({ items: z.array(adminUser), total: z.number() });
+
+export const userIdParams = z.object({ id: z.uuid('Not a user id.') });
+
+export const updateUserBody = z
+  .object({ tier: z.enum(TIER_NAMES).optional(), is_active: z.boolean().optional(), role: z.enum(['user', 'admin']).optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'Send at least one of tier, is_active, role.' });
+
+const money = { total_tokens: z.number(), cost_usd: z.number(), requests: z.number() };
+export const adminUsageResponse = z.object({
+  month: z.string(),
+  totals: z.object(money),
+  by_tier: z.array(z.object({ tier: z.string(), users: z.number(), ...money })),
+  by_model: z.array(z.object({ model: z.string(), ...money })),
+  by_day: z.array(z.object({ date: z.string(), total_tokens: z.number(), requests: z.number() })),
+});
+
+export const auditResponse = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      actor_email: z.string(),
+      action: z.string(),
+      target_user_id: z.string().nullable(),
+      before: z.unknown(),
+      after: z.unknown(),
+      created_at: z.string(),
+    }),
+  ),
+});
+
+export type AdminUser = z.infer<typeof adminUser>;
+export type ListUsersResponse = z.infer<typeof listUsersResponse>;
+export type UpdateUserBody = z.infer<typeof updateUserBody>;
+export type AdminUsageResponse = z.infer<typeof adminUsageResponse>;

@@ -1,0 +1,119 @@
+// Admin composes other modules' services (users, auth, usage reports); its own table is only the
+// audit log. Every change is audited in the transaction that makes it.
+import type { Db } from '../../platform/db/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { TierName } from '../../lib/tiers/tiers.js';
+import { monthOf } from '../usage/month.js';
+import { nanoToUsd } from '../usage/pricing.js';
+import type { UsageReportService } from '../usage/usage-report.service.js';
+import type { UserRow } from '../users/users.service.js';
+import { toUserResponse } from '../users/users.schemas.js';
+import type { UsersService } from '../users/users.service.js';
+import { insertAuditEntry, listAuditEntries } from './admin.repository.js';
+
+export interface UserChanges {
+  tier?: TierName;
+  is_active?: boolean;
+  role?: 'user' | 'admin';
+}
+
+export interface AdminServiceDeps {
+  db: Db;
+  users: UsersService;
+  auth: Pick<AuthService, 'endSessionsOf'>;
+  reports: Pick<UsageReportService, 'monthUsageOf' | 'monthTotals'>;
+  now: () => Date;
+}
+
+/** The command line (npm run admin) acts as no account; its audit entries name it instead. */
+const CLI_ACTOR = { id: null, email: 'cli' } as const;
+
+export function createAdminService({ db, users, auth, reports, now }: AdminServiceDeps) {
+  return {
+    async listUsers({ q, limit, offset }: { q?: string; limit: number; offset: number }) {
+      const month = monthOf(now());
+      const { rows, total } = await users.listUsers({ q, limit, offset });
+      const usage = await reports.monthUsageOf(rows, month);
+      return { total, items: rows.map((u) => ({ ...toUserResponse(u), usage: usage.get(u.id)! })) };
+    },
+
+    async updateUser(actor: UserRow, targetId: string, changes: UserChanges) {
+      if (targetId === actor.id && (changes.is_active === false || changes.role === 'user')) {
+        // An admin locking themselves out could leave nobody able to undo it.
+        throw new AppError('FORBIDDEN', 'You cannot deactivate yourself or remove your own admin role.');
+      }
+      const pick = (u: UserRow) => ({ tier: u.tier, is_active: u.is_active, role: u.role });
+      const { after } = await users.updateUser(
+        targetId,
+        { tier: changes.tier, isActive: changes.is_active, role: changes.role },
+        async (tx, before, changed) => {
+          // A deactivation ends every session in the same transaction; access tokens stop working
+          // at once anyway, since each request reloads the user.
+          if (changes.is_active === false) await auth.endSessionsOf(targetId, { tx });
+          await insertAuditEntry(tx, {
+            actorId: actor.id,
+            actorEmail: actor.email,
+            action: 'user.update',
+            targetUserId: targetId,
+            before: pick(before),
+            after: pick(changed),
+          });
+        },
+      );
+      return after;
+    },
+
+    async usageTotals(month = monthOf(now())) {
+      const [{ byModel, byDay, byUser }, usersByTier] = await Promise.all([reports.monthTotals(month), users.countUsersByTier()]);
+      // Usage is per user, tiers are the accounts': summed here by each user's current tier.
+      const tierOf = new Map((await users.tiersOf(byUser.map((u) => u.user_id))).map((u) => [u.id, u.tier]));
+      const byTier = new Map(usersByTier.map((t) => [t.tier, { tier: t.tier, users: t.users, total_tokens: 0, cost_nano: 0n, requests: 0 }]));
+      for (const u of byUser) {
+        const sum = byTier.get(tierOf.get(u.user_id)!);
+        if (!sum) continue; // an account deleted since its usage was read
+        sum.total_tokens += Number(u.total_tokens);
+        sum.cost_nano += BigInt(u.cost_nanousd);
+        sum.requests += Number(u.requests);
+      }
+      const tiers = [...byTier.values()];
+      const totals = tiers.reduce(
+        (acc, t) => ({ total_tokens: acc.total_tokens + t.total_tokens, cost_nano: acc.cost_nano + t.cost_nano, requests: acc.requests + t.requests }),
+        { total_tokens: 0, cost_nano: 0n, requests: 0 },
+      );
+      return {
+        month,
+        totals: { total_tokens: totals.total_tokens, cost_usd: nanoToUsd(totals.cost_nano), requests: totals.requests },
+        by_tier: tiers.map((t) => ({ tier: t.tier, users: t.users, total_tokens: t.total_tokens, cost_usd: nanoToUsd(t.cost_nano), requests: t.requests })),
+        by_model: byModel.map((m) => ({ model: m.model, total_tokens: Number(m.total_tokens), cost_usd: nanoToUsd(m.cost_nanousd), requests: Number(m.requests) })),
+        by_day: byDay.map((d) => ({ date: d.date, total_tokens: Number(d.total_tokens), requests: Number(d.requests) })),
+      };
+    },
+
+    /**
+     * The operator's way to make the first admin (or take the role away) from the command line:
+     * by email, audited as the CLI's. Null when no account has that email.
+     */
+    async setRoleByEmail(email: string, role: UserRow['role']): Promise<UserRow | null> {
+      const user = await users.findUserByEmail(email);
+      if (!user) return null;
+      const { after } = await users.updateUser(user.id, { role }, (tx, before, changed) =>
+        insertAuditEntry(tx, {
+          actorId: CLI_ACTOR.id,
+          actorEmail: CLI_ACTOR.email,
+          action: role === 'admin' ? 'user.promote' : 'user.demote',
+          targetUserId: user.id,
+          before: { role: before.role },
+          after: { role: changed.role },
+        }),
+      );
+      return after;
+    },
+
+    listAdminEmails: () => users.listEmailsByRole('admin'),
+
+    auditLog: (limit: number) => listAuditEntries(db, { limit }),
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;

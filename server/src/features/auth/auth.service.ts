@@ -1,0 +1,188 @@
+// Credentials and sessions: sign-up, login, password changes, refresh-token rotation with reuse
+// detection, logout, and the user behind an access token. Auth owns the passwords' hashing and the
+// refresh_tokens table; accounts themselves are the users service's, which auth calls (never the
+// other way round).
+import type { Db, Queryable } from '../../platform/db/db.js';
+import { AppError } from '../../lib/errors.js';
+import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
+import type { UserRow } from '../users/users.service.js';
+import { normaliseEmail, type UsersService } from '../users/users.service.js';
+import { dummyPasswordHash, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
+import {
+  deleteExpiredRefreshTokens,
+  findRefreshTokenForUpdate,
+  insertRefreshToken,
+  markRefreshTokenRotated,
+  type RefreshTokenRow,
+  revokeRefreshTokenFamily,
+  revokeRefreshTokensOfUser,
+} from './refresh-tokens.repository.js';
+import { type AccessTokenSigner, hashRefreshToken, type RefreshTokenMint } from './tokens.js';
+
+export interface AuthServiceDeps {
+  db: Db;
+  users: UsersService;
+  signer: AccessTokenSigner;
+  rateLimiter: RateLimiter;
+  refreshTokens: RefreshTokenMint;
+  refreshTokenTtlSeconds: number;
+  /** How long a rotated token, replayed before its successor is used, still gets that successor. */
+  refreshTokenReuseIntervalSeconds: number;
+  authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
+  now: () => Date;
+}
+
+export interface Session {
+  user: UserRow;
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { db, users, signer, rateLimiter, now } = deps;
+
+  function limitAttempts(action: string, ip: string, email: string) {
+    const { perIp, perEmail, windowSeconds } = deps.authRateLimit;
+    return rateLimiter.hit([
+      { key: `${action}:ip:${ip}`, limit: perIp, windowSeconds },
+      { key: `${action}:email:${email}`, limit: perEmail, windowSeconds },
+    ]);
+  }
+
+  async function sessionWith(user: UserRow, refreshToken: string, refreshExpiresAt: Date): Promise<Session> {
+    const access = await signer.sign(user.id);
+    return { user, accessToken: access.token, expiresIn: access.expiresIn, refreshToken, refreshExpiresAt };
+  }
+
+  /** A new refresh token (random for a login, derived from its parent on rotation) and its session. */
+  async function issueSession(user: UserRow, familyId: string | null, tx: Pick<Db, 'query'> = db, parentToken?: string) {
+    const refresh = parentToken === undefined ? deps.refreshTokens.fresh() : deps.refreshTokens.successorOf(parentToken);
+    const expiresAt = new Date(now().getTime() + deps.refreshTokenTtlSeconds * 1000);
+    const row = await insertRefreshToken(tx, { userId: user.id, familyId, tokenHash: refresh.hash, expiresAt });
+    return { session: await sessionWith(user, refresh.token, expiresAt), rowId: row.id };
+  }
+
+  async function activeUserOrRevoke(tx: Pick<Db, 'query'>, row: RefreshTokenRow): Promise<UserRow | null> {
+    const user = await users.findUser(row.user_id, { tx });
+    if (user?.is_active) return user;
+    await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+    return null;
+  }
+
+  /** The session a replay of a just-rotated token gets again, or null when the replay is a reuse. */
+  async function successorWithinReuseInterval(tx: Pick<Db, 'query'>, row: RefreshTokenRow, token: string): Promise<Session | null> {
+    if (!row.replaced_by || !row.revoked_at) return null; // revoked, not rotated
+    const rotatedMsAgo = now().getTime() - new Date(row.revoked_at).getTime();
+    if (rotatedMsAgo >= deps.refreshTokenReuseIntervalSeconds * 1000) return null;
+    const successor = await findRefreshTokenForUpdate(tx, { id: row.replaced_by });
+    if (!successor || successor.revoked_at || new Date(successor.expires_at).getTime() <= now().getTime()) return null;
+    const again = deps.refreshTokens.successorOf(token);
+    if (again.hash !== successor.token_hash) return null; // minted under another secret: cannot be handed again
+    const user = await activeUserOrRevoke(tx, successor);
+    if (!user) return null;
+    return sessionWith(user, again.token, new Date(successor.expires_at));
+  }
+
+  return {
+    async register({ email, password, ip }: { email: string; password: string; ip: string }): Promise<UserRow> {
+      await limitAttempts('register', ip, normaliseEmail(email));
+      return users.createUser({ email, passwordHash: await hashPassword(password) });
+    },
+
+    /**
+     * One answer, of about one cost, for an unknown email, a wrong password and a deactivated
+     * account (OWASP authentication cheat sheet): a password hash is always verified.
+     */
+    async login({ email, password, ip }: { email: string; password: string; ip: string }): Promise<Session> {
+      await limitAttempts('login', ip, normaliseEmail(email));
+      const user = await users.findUserByEmail(email);
+      const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
+      if (!user || !ok || !user.is_active) throw new AppError('INVALID_CREDENTIALS');
+      if (isLegacyHash(user.password_hash)) await users.setPasswordHash(user.id, await hashPassword(password));
+      return (await issueSession(user, null)).session;
+    },
+
+    /**
+     * Rotates a refresh token (RFC 9700 section 4.14). Presenting a token that was already rotated
+     * means it leaked: the whole family is revoked, newest included. One exception, as Supabase's
+     * reuse interval and Okta's grace period make it: within a few seconds of the rotation, while
+     * the successor is still unused, the replay gets that same successor again. That is a client
+     * whose answer was lost (a page reloaded mid-request) or two tabs racing; either way no second
+     * live token exists, and the row lock decides concurrent refreshes one after the other.
+     */
+    async refresh({ refreshToken }: { refreshToken: string | undefined }): Promise<Session> {
+      if (!refreshToken) throw new AppError('REFRESH_TOKEN_INVALID');
+      const outcome = await db.transaction(async (tx) => {
+        const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
+        if (!row) return null;
+        if (row.revoked_at) {
+          const again = await successorWithinReuseInterval(tx, row, refreshToken);
+          if (again) return again;
+          await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+          return null;
+        }
+        if (new Date(row.expires_at).getTime() <= now().getTime()) return null;
+        const user = await activeUserOrRevoke(tx, row);
+        if (!user) return null;
+        const issued = await issueSession(user, row.family_id, tx, refreshToken);
+        await markRefreshTokenRotated(tx, { id: row.id, replacedBy: issued.rowId, at: now() });
+        return issued.session;
+      });
+      if (!outcome) throw new AppError('REFRESH_TOKEN_INVALID');
+      return outcome;
+    },
+
+    async changePassword({ userId, currentPassword, newPassword }: { userId: string; currentPassword: string; newPassword: string }) {
+      const user = await users.findUser(userId);
+      if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
+        throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect.');
+      }
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction(async (tx) => {
+        await users.setPasswordHash(userId, passwordHash, { tx });
+        // Other sessions end with a password change; the caller logs in again where needed.
+        await revokeRefreshTokensOfUser(tx, { userId });
+      });
+    },
+
+    /**
+     * Ends every session of a user (a deactivation: with `tx`, in the transaction that makes it).
+     * Their access tokens stop working by themselves, as each request reloads the user.
+     */
+    async endSessionsOf(userId: string, { tx = db }: { tx?: Queryable } = {}): Promise<void> {
+      await revokeRefreshTokensOfUser(tx, { userId });
+    },
+
+    /** Ends the session the cookie belongs to: its whole family is revoked. */
+    async logout({ refreshToken }: { refreshToken: string | undefined }): Promise<void> {
+      if (!refreshToken) return;
+      await db.transaction(async (tx) => {
+        const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
+        if (row) await revokeRefreshTokenFamily(tx, { familyId: row.family_id });
+      });
+    },
+
+    /**
+     * Deletes the refresh tokens past their expiry; answers how many went. An expired token can
+     * start no session, and its cookie expired with it (the same expiry), so a browser no longer
+     * sends it: nothing a client can present changes meaning, bar a replay of a stolen token older
+     * than the token lifetime, which is refused all the same (without revoking its family).
+     */
+    deleteExpiredRefreshTokens(): Promise<number> {
+      return deleteExpiredRefreshTokens(db, { before: now() });
+    },
+
+    /** The user behind an access token, loaded on every request so a deactivation bites at once. */
+    async authenticate(accessToken: string): Promise<UserRow> {
+      const userId = await signer.verify(accessToken);
+      if (!userId) throw new AppError('TOKEN_INVALID');
+      const user = await users.findUser(userId);
+      if (!user || !user.is_active) throw new AppError('TOKEN_INVALID');
+      return user;
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

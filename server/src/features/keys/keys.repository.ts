@@ -1,0 +1,66 @@
+import type { Queryable } from '../../platform/db/db.js';
+
+export interface ApiKeyRow {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at';
+
+// The first key of the two-key advisory locks that keys takes (the second: a hash of the user id).
+// Two-key locks never collide with the one-key lock of the migrations.
+const KEY_CREATION_LOCK_CLASS = 7_240_311;
+
+/**
+ * Serialises the key creations of one user until the transaction ends, so that concurrent ones
+ * are counted one after the other. An advisory lock of keys' own rather than a lock on the user's
+ * row, which is not this module's (two users whose ids hash alike just wait for each other).
+ */
+export async function lockKeyCreationOfUser(db: Queryable, { userId }: { userId: string }) {
+  await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KEY_CREATION_LOCK_CLASS, userId]);
+}
+
+export async function countLiveApiKeysByUser(db: Queryable, { userId }: { userId: string }): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  return rows[0]!.n;
+}
+
+export async function insertApiKey(
+  db: Queryable,
+  { userId, name, prefix, keyHash }: { userId: string; name: string; prefix: string; keyHash: string },
+): Promise<ApiKeyRow> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [userId, name, prefix, keyHash],
+  );
+  return rows[0]!;
+}
+
+/** The user's live keys, newest first. */
+export async function listApiKeysByUser(db: Queryable, { userId }: { userId: string }): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`,
+    [userId],
+  );
+  return rows;
+}
+
+/** False when the user has no such live key (another user's id included). */
+export async function revokeApiKey(db: Queryable, { id, userId }: { id: string; userId: string }): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [id, userId]);
+  return rowCount > 0;
+}
+
+export async function findLiveApiKeyByHash(db: Queryable, { keyHash }: { keyHash: string }): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [keyHash]);
+  return rows[0];
+}
+
+/** Sets last_used_at unless another request (of any process) has set it since `staleBefore`. */
+export async function touchApiKey(db: Queryable, { id, at, staleBefore }: { id: string; at: Date; staleBefore: Date }) {
+  await db.query('UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)', [id, at, staleBefore]);
+}

@@ -1,0 +1,43 @@
+// /v1: the OpenAI-compatible API for programs, authenticated by personal API keys only, with its
+// errors in OpenAI's shape (docs/decisions/009-developer-api.md). Register with prefix '/v1'.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { type Authenticate, currentUser } from '../auth/authenticate.js';
+import { clientGoneSignal } from '../../lib/model-calls/client-gone.js';
+import { COMPLETION_STREAM_HEADERS } from './completion-format.js';
+import { type ChatCompletion, chatCompletionBody, chatCompletionResponse, modelListResponse } from './openai-api.schemas.js';
+import type { OpenAiApiService } from './openai-api.service.js';
+import { registerOpenAiErrorHandler } from './openai-errors.js';
+
+export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; authenticateApiKey: Authenticate }> = async (app, opts) => {
+  const { api } = opts;
+  const tags = ['openai-compatible'];
+  const security = [{ apiKey: [] }];
+  registerOpenAiErrorHandler(app);
+  app.addHook('onRequest', opts.authenticateApiKey);
+
+  app.get('/models', {
+    schema: { tags, security, summary: 'The models your plan may use, in OpenAI\'s list format', response: { 200: modelListResponse } },
+    handler: async (request) => api.listModels(currentUser(request)),
+  });
+
+  app.post('/chat/completions', {
+    schema: {
+      tags,
+      security,
+      summary: 'OpenAI Chat Completions: a chat.completion, or chat.completion.chunk events (SSE) with "stream": true',
+      description:
+        'Metered like a chat in the web app (same reservation, limits and usage records) but stateless: no conversation is stored. ' +
+        'Errors are OpenAI\'s `{"error": {message, type, param, code}}`.',
+      body: chatCompletionBody,
+      response: { 200: chatCompletionResponse },
+    },
+    handler: async (request, reply) => {
+      const { body } = request;
+      const call = { user: currentUser(request), body, signal: clientGoneSignal(reply) };
+      if (!body.stream) return api.complete(call);
+      const events = await api.stream({ ...call, includeUsage: body.stream_options?.include_usage === true });
+      // The response schema documents the JSON answer; Fastify pipes a stream without serializing it.
+      return reply.code(200).headers(COMPLETION_STREAM_HEADERS).send(events as unknown as ChatCompletion);
+    },
+  });
+};

@@ -1,0 +1,88 @@
+// What a user (or an admin, for any user) sees of a month: limit, used, reserved, remaining, and
+// breakdowns by model and by day; and the cross-user sums that admin composes into its totals.
+import type { Db } from '../../platform/db/db.js';
+import type { TierName } from '../../lib/tiers/tiers.js';
+import type { UsersService } from '../users/users.service.js';
+import { monthOf, monthResetsAt } from './month.js';
+import { nanoToUsd } from './pricing.js';
+import { findMonthlyUsageOfUsers, sumUsageByDay, sumUsageByModel, sumUsageByUser } from './usage-report.repository.js';
+import { findMonthlyUsage } from './usage.repository.js';
+import type { UsageResponse } from './usage.schemas.js';
+import type { UsageService } from './usage.service.js';
+
+type LimitedUser = { id: string; tier: TierName; monthly_token_cap: number | null };
+
+export interface UsageReportDeps {
+  db: Db;
+  now: () => Date;
+  usage: Pick<UsageService, 'limitsFor'>;
+  users: Pick<UsersService, 'setMonthlyTokenCap'>;
+}
+
+export function createUsageReportService({ db, now, usage, users }: UsageReportDeps) {
+  return {
+    async monthSummary(user: { id: string; tier: TierName; monthly_token_cap: number | null }, month = monthOf(now())) {
+      const row = await findMonthlyUsage(db, { userId: user.id, month });
+      const { tier, limit } = usage.limitsFor(user);
+      const used = Number(row?.total_tokens ?? 0);
+      const reserved = Number(row?.reserved_tokens ?? 0);
+      return {
+        month,
+        limit: tier.monthlyTokens,
+        effective_limit: limit,
+        used,
+        reserved,
+        remaining: Math.max(0, limit - used - reserved),
+        requests: Number(row?.request_count ?? 0),
+        cost_usd: nanoToUsd(row?.cost_nanousd ?? 0),
+        resets_at: monthResetsAt(month).toISOString(),
+      };
+    },
+
+    async report(user: { id: string; tier: TierName; monthly_token_cap: number | null }, month?: string): Promise<UsageResponse> {
+      const summary = await this.monthSummary(user, month);
+      const [byModel, byDay] = await Promise.all([
+        sumUsageByModel(db, { userId: user.id, month: summary.month }),
+        sumUsageByDay(db, { userId: user.id, month: summary.month }),
+      ]);
+      return {
+        ...summary,
+        tier: user.tier,
+        personal_cap: user.monthly_token_cap === null ? null : Number(user.monthly_token_cap),
+        by_model: byModel.map((m) => ({
+          model: m.model,
+          requests: Number(m.requests),
+          input_tokens: Number(m.input_tokens),
+          output_tokens: Number(m.output_tokens),
+          total_tokens: Number(m.total_tokens),
+          cost_usd: nanoToUsd(m.cost_nanousd),
+        })),
+        by_day: byDay.map((d) => ({ date: d.date, requests: Number(d.requests), total_tokens: Number(d.total_tokens) })),
+      };
+    },
+
+    /** A personal cap is a column of the user's account: the users service writes it. */
+    setCap: (userId: string, cap: number | null) => users.setMonthlyTokenCap(userId, cap),
+
+    /** Used, reserved and effective limit of each given user this month (admin's user list). */
+    async monthUsageOf(list: LimitedUser[], month = monthOf(now())): Promise<Map<string, { month: string; used: number; reserved: number; limit: number }>> {
+      const rows = await findMonthlyUsageOfUsers(db, { userIds: list.map((u) => u.id), month });
+      const byUser = new Map(rows.map((r) => [r.user_id, r]));
+      return new Map(
+        list.map((u) => {
+          const row = byUser.get(u.id);
+          return [u.id, { month, used: Number(row?.total_tokens ?? 0), reserved: Number(row?.reserved_tokens ?? 0), limit: usage.limitsFor(u).limit }];
+        }),
+      );
+    },
+
+    /** Every user's month, by model, by day and by user (admin totals). */
+    async monthTotals(month = monthOf(now())) {
+      const [byModel, byDay, byUser] = await Promise.all([sumUsageByModel(db, { month }), sumUsageByDay(db, { month }), sumUsageByUser(db, { month })]);
+      return { month, byModel, byDay, byUser };
+    },
+
+  };
+}
+
+export type UsageReportService = ReturnType<typeof createUsageReportService>;

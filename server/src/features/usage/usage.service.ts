@@ -1,0 +1,240 @@
+// The business core: a model call may start only after its worst case is reserved against the
+// month's limit (invariant 1), and every call that started ends as exactly one usage record with
+// the monthly aggregate moved in the same transaction (invariant 2).
+import type { Db } from '../../platform/db/db.js';
+import { retryOnConnectionLoss } from '../../platform/db/retry.js';
+import { AppError } from '../../lib/errors.js';
+import type { UsageMetrics } from '../../platform/metrics/metrics.js';
+import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
+import { getTierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
+import { monthOf, monthResetsAt } from './month.js';
+import { costNanoUsd, type ModelPrice } from './pricing.js';
+import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, type NewUsageRecord, reserveTokens, settleUsage } from './usage.repository.js';
+
+export interface ModelPricing extends ModelPrice {
+  provider: string;
+}
+
+export interface UsageServiceDeps {
+  db: Db;
+  tiers: TierTable;
+  rateLimiter: RateLimiter;
+  now: () => Date;
+  /** Provider and prices of a catalogue model; undefined for an unknown id. */
+  pricingOf: (modelId: string) => ModelPricing | undefined;
+  /** A reservation older than this was left by a crashed process; the reaper settles it. */
+  reservationTtlMs: number;
+  metrics?: UsageMetrics;
+  /** A user's tier and own cap, for a caller that did not pass them (the users module's service). */
+  findUser: (id: string) => Promise<{ tier: TierName; monthly_token_cap: number | null } | undefined>;
+  /**
+   * The replies that a dead process was streaming (the conversations module's service): their
+   * checkpointed text, to charge what they produced, and marking them failed once settled.
+   */
+  streamingReplies?: {
+    textOf(messageId: string): Promise<string>;
+    markFailed(messageId: string): Promise<void>;
+  };
+}
+
+export interface ReserveInput {
+  /** Tier and cap as loaded with the request; looked up when not given. */
+  user: { id: string; tier?: TierName; monthly_token_cap?: number | null };
+  requestId: string;
+  model: string;
+  promptTokens: number;
+  maxOutputTokens: number;
+  conversationId?: string | null;
+  messageId?: string | null;
+}
+
+export interface SettleInput {
+  requestId: string;
+  userId: string;
+  conversationId?: string | null;
+  messageId?: string | null;
+  provider?: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  source: 'provider' | 'estimate';
+  outcome: 'complete' | 'stopped' | 'failed';
+}
+
+/**
+ * Our tokenizer (o200k) can count a prompt lower than the provider does (message framing, other
+ * vocabularies: Anthropic's and Llama's run some tens of percent higher on many texts). The
+ * reservation covers the prompt with a margin per provider so that the settled, real count stays
+ * inside it and the hard cap holds; an overrun is counted in /metrics so an operator sees it.
+ */
+const PROMPT_MARGIN: Record<string, number> = { demo: 1.1, openai: 1.1, anthropic: 1.4 };
+const UNKNOWN_TOKENIZER_MARGIN = 1.5;
+
+export function promptReservation(promptTokens: number, provider = 'demo'): number {
+  return Math.ceil(promptTokens * (PROMPT_MARGIN[provider] ?? UNKNOWN_TOKENIZER_MARGIN)) + 16;
+}
+
+export function createUsageService(deps: UsageServiceDeps) {
+  const { db, now } = deps;
+
+  function limitsFor(user: { tier: TierName; monthly_token_cap: number | null }) {
+    const tier = getTierLimits(deps.tiers, user.tier);
+    const limit = user.monthly_token_cap === null ? tier.monthlyTokens : Math.min(tier.monthlyTokens, Number(user.monthly_token_cap));
+    return { tier, limit };
+  }
+
+  async function limitsOf(user: ReserveInput['user']) {
+    if (user.tier !== undefined && user.monthly_token_cap !== undefined) return limitsFor({ tier: user.tier, monthly_token_cap: user.monthly_token_cap });
+    const found = await deps.findUser(user.id);
+    if (!found) throw new AppError('UNAUTHENTICATED');
+    return limitsFor(found);
+  }
+
+  function quotaExceeded(month: string, limit: number, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
+    const available = Math.max(0, limit - usage.total_tokens - usage.reserved_tokens);
+    const resetsAt = monthResetsAt(month);
+    // Until the month resets, unless reservations in flight are released sooner.
+    const retryAfter = Math.max(1, Math.ceil((resetsAt.getTime() - now().getTime()) / 1000));
+    return new AppError(
+      'QUOTA_EXCEEDED',
+      `This request needs about ${needed} tokens but only ${available} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.toISOString().slice(0, 10)}.`,
+      { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt.toISOString() },
+      usage.reserved_tokens > 0 ? {} : { 'retry-after': String(retryAfter) },
+    );
+  }
+
+  /**
+   * Reserves prompt (with margin) + output cap against the month under a row lock. If the whole
+   * does not fit, the output cap is lowered to what remains; if not even the prompt and one
+   * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
+   */
+  async function reserveBudget(input: ReserveInput) {
+    const { tier, limit } = await limitsOf(input.user);
+    await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
+    const month = monthOf(now());
+    const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
+    const promptShare = promptReservation(input.promptTokens, provider);
+    const reservation = {
+      request_id: input.requestId,
+      user_id: input.user.id,
+      month,
+      promptShare,
+      prompt_tokens: input.promptTokens,
+      maxOutputTokens: input.maxOutputTokens,
+      limit,
+      model: input.model,
+      provider,
+      conversation_id: input.conversationId ?? null,
+      message_id: input.messageId ?? null,
+      expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
+    };
+    let outcome = await reserveTokens(db, reservation);
+    if (outcome.kind === 'no-month') {
+      // The user's first call of the month: make the month's row, then reserve as usual.
+      await ensureMonthlyUsage(db, { userId: input.user.id, month });
+      outcome = await reserveTokens(db, reservation);
+    }
+    if (outcome.kind !== 'granted') {
+      const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
+      throw quotaExceeded(month, limit, promptShare + 1, usage);
+    }
+    return { maxOutputTokens: outcome.tokens - promptShare, reservedTokens: outcome.tokens, month };
+  }
+
+  async function settleCall(input: SettleInput) {
+    const pricing = deps.pricingOf(input.model);
+    const inputTokens = Math.max(0, Math.round(input.inputTokens));
+    const outputTokens = Math.max(0, Math.round(input.outputTokens));
+    const settled = await settleUsage(db, {
+      requestId: input.requestId,
+      userId: input.userId,
+      // A call is charged to the month it started in, whose budget it reserved (the reservation's).
+      month: monthOf(now()),
+      conversationId: input.conversationId ?? null,
+      messageId: input.messageId ?? null,
+      provider: input.provider ?? pricing?.provider,
+      model: input.model,
+      inputTokens,
+      outputTokens,
+      costNanoUsd: pricing ? costNanoUsd(pricing, inputTokens, outputTokens) : 0n,
+      source: input.source,
+      outcome: input.outcome,
+      createdAt: now(),
+    } satisfies NewUsageRecord);
+    if (settled.reservedTokens !== undefined && inputTokens + outputTokens > settled.reservedTokens) deps.metrics?.overrun(input.model);
+    return { recorded: settled.recorded };
+  }
+
+  /**
+   * Settles one abandoned reservation: recorded once as failed, with its prompt and the reply text
+   * it had checkpointed (both estimated with the tokenizer); false if its own process settled it
+   * meanwhile. The reply is marked failed after the record, so a reaper that dies in between leaves
+   * it to the next (the reservation is gone by then: the reply stays 'streaming', its text kept).
+   */
+  async function reapOne(r: Awaited<ReturnType<typeof findExpiredReservations>>[number]) {
+    const pricing = deps.pricingOf(r.model);
+    const promptTokens = Number(r.prompt_tokens);
+    const partial = r.message_id && deps.streamingReplies ? await deps.streamingReplies.textOf(r.message_id) : '';
+    const outputTokens = countTextTokens(partial);
+    const { recorded } = await settleUsage(db, {
+      requestId: r.request_id,
+      userId: r.user_id,
+      month: r.month,
+      conversationId: r.conversation_id,
+      messageId: r.message_id,
+      provider: r.provider,
+      model: r.model,
+      inputTokens: promptTokens,
+      outputTokens,
+      costNanoUsd: pricing ? costNanoUsd(pricing, promptTokens, outputTokens) : 0n,
+      source: 'estimate',
+      outcome: 'failed',
+      createdAt: now(),
+    });
+    if (recorded && r.message_id) await deps.streamingReplies?.markFailed(r.message_id);
+    return recorded;
+  }
+
+  return {
+    limitsFor,
+
+    async reserve(input: ReserveInput): Promise<{ maxOutputTokens: number; reservedTokens: number; month: string }> {
+      try {
+        return await reserveBudget(input);
+      } catch (err) {
+        if (err instanceof AppError) deps.metrics?.refused(err.code);
+        throw err;
+      }
+    },
+
+    /**
+     * Releases the reservation and records the real usage in one transaction. Idempotent by
+     * request id: a retried settle, or one racing the reaper, counts once.
+     */
+    async settle(input: SettleInput): Promise<{ recorded: boolean }> {
+      // Idempotent by request id, so retrying through a database restart cannot count twice.
+      const result = await retryOnConnectionLoss(() => settleCall(input));
+      if (result.recorded) deps.metrics?.recorded(input.model, input.outcome, input.source, input.inputTokens + input.outputTokens);
+      return result;
+    },
+
+    /** Gives a reservation back without a record: for calls refused before any upstream request. */
+    async release({ requestId }: { requestId: string }): Promise<void> {
+      await deleteReservation(db, { requestId });
+    },
+
+    /**
+     * Settles reservations left by a crashed process: recorded once as failed, with its prompt and
+     * the reply text it had checkpointed (both estimated with the tokenizer).
+     */
+    async reapExpired(): Promise<number> {
+      const expired = await findExpiredReservations(db, { now: now(), limit: 500 });
+      let reaped = 0;
+      for (const r of expired) if (await reapOne(r)) reaped += 1;
+      return reaped;
+    },
+  };
+}
+
+export type UsageService = ReturnType<typeof createUsageService>;

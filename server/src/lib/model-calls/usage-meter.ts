@@ -1,0 +1,46 @@
+// The seam between model calls and metering. model-call.ts calls these around every upstream
+// model call; server/src/features/usage/ implements them against PostgreSQL.
+import type { TierName } from '../tiers/tiers.js';
+
+export interface ReserveRequest {
+  /** With the user's own cap as loaded with the request (undefined: the meter looks it up). */
+  user: { id: string; tier: TierName; monthly_token_cap?: number | null };
+  /** Fresh per model call; reserve, settle and release of one call share it. */
+  requestId: string;
+  /** Catalogue model id. */
+  model: string;
+  promptTokens: number;
+  maxOutputTokens: number;
+  /** Null for a stateless call (the /v1 API stores no conversation). */
+  conversationId: string | null;
+  /** The assistant message this call writes (its row exists by the time the upstream is called). */
+  messageId: string | null;
+}
+
+export interface SettleRequest {
+  requestId: string;
+  userId: string;
+  conversationId: string | null;
+  messageId: string | null;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** 'provider' when the provider reported the usage, 'estimate' when counted with gpt-tokenizer. */
+  source: 'provider' | 'estimate';
+  outcome: 'complete' | 'stopped' | 'failed';
+}
+
+export interface UsageMeter {
+  /**
+   * Before the upstream call. May throw an AppError (e.g. 429 QUOTA_EXCEEDED): the client then
+   * gets a problem response and nothing is stored. Returns the output cap to pass to the model,
+   * possibly lower than asked.
+   */
+  reserve(request: ReserveRequest): Promise<{ maxOutputTokens: number }>;
+  /** Exactly once per upstream call that started, whatever its outcome. */
+  settle(request: SettleRequest): Promise<unknown>;
+  /** For a reserved call that never reached the upstream. */
+  release(request: { requestId: string }): Promise<unknown>;
+}
+

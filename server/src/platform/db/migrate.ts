@@ -1,0 +1,60 @@
+// Versioned SQL migrations (server/migrations/NNN.do.name.sql with NNN.undo.name.sql), run by
+// Postgrator on our own connection. A session-level advisory lock makes several processes that
+// start together on one PostgreSQL take turns: the first migrates, the others then find nothing to do.
+import { fileURLToPath } from 'node:url';
+import Postgrator from 'postgrator';
+import type { Connection, Db } from './db.js';
+
+const MIGRATIONS_GLOB = fileURLToPath(new URL('../../../migrations/*.sql', import.meta.url));
+// Any constant; it only has to differ from other advisory locks this database sees.
+const MIGRATION_LOCK_KEY = 7_240_311_001;
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+async function withMigrator<T>(db: Db, fn: (p: Postgrator, conn: Connection) => Promise<T>): Promise<T> {
+  return db.withConnection(async (conn) => {
+    await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const { rows } = await conn.query<{ db: string }>('SELECT current_database() AS db');
+      const postgrator = new Postgrator({
+        migrationPattern: MIGRATIONS_GLOB,
+        driver: 'pg',
+        database: rows[0]!.db,
+        schemaTable: 'schema_migrations',
+        execQuery: (sql: string) => conn.exec(sql),
+        // A multi-statement script runs as one implicit transaction: a migration applies whole or not at all.
+        execSqlScript: async (sql: string) => {
+          await conn.exec(sql);
+        },
+      });
+      return await fn(postgrator, conn);
+    } finally {
+      await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  });
+}
+
+async function moveTo(db: Db, target: (p: Postgrator) => Promise<string>): Promise<MigrationResult> {
+  return withMigrator(db, async (p) => {
+    const from = await p.getDatabaseVersion().catch(() => 0);
+    const applied = await p.migrate(await target(p));
+    const to = await p.getDatabaseVersion();
+    return { from: from ?? 0, to, applied: applied.map((m) => `${m.version}.${m.action}.${m.name}`) };
+  });
+}
+
+export function migrateUp(db: Db, target = 'max'): Promise<MigrationResult> {
+  return moveTo(db, async () => target);
+}
+
+/** Undoes the latest migration, or down to `target` when given ("0" undoes them all). */
+export function migrateDown(db: Db, target?: number): Promise<MigrationResult> {
+  return moveTo(db, async (p) => {
+    const current = (await p.getDatabaseVersion().catch(() => 0)) ?? 0;
+    return String(target ?? Math.max(0, current - 1));
+  });
+}

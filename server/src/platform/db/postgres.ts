@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { AppError } from '../../lib/errors.js';
+import type { Connection, Db, QueryResult, Queryable } from './db.js';
+
+// bigint (int8) and numeric come back as strings by default; sums of tokens fit in a JS number
+// far beyond any monthly limit, so parse int8 as a number for plain arithmetic in services.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface PoolOptions {
+  size: number;
+  /** Longest wait for a free connection; past it the query fails and the request gets 503. */
+  timeoutMs: number;
+}
+
+export interface PoolEvents {
+  /**
+   * An idle connection failed (the server restarted, the network dropped it). Nothing is lost, as
+   * the pool replaces it on the next checkout, but an operator should see it: pass the app's log.
+   * Without it the error goes to stderr.
+   */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * pg-pool's error when no connection frees up within connectionTimeoutMillis: the server is
+ * overloaded, so the request is refused cleanly (503, Retry-After) rather than failed with a 500.
+ */
+function busyWhenPoolTimedOut(err: unknown): unknown {
+  if (!(err instanceof Error) || err.message !== 'timeout exceeded when trying to connect') return err;
+  return new AppError('SERVER_BUSY', 'The database is answering as many requests as it can; try again in a moment.', {}, { 'retry-after': '1' });
+}
+
+const logToStderr = (err: Error) => console.error(`database pool: an idle connection failed: ${err.message}`);
+
+export async function openPostgres(
+  url: string,
+  { size, timeoutMs }: PoolOptions = { size: 20, timeoutMs: 10_000 },
+  { onError = logToStderr }: PoolEvents = {},
+): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });
+  // An idle client that loses its server emits here; without a listener it would crash the process.
+  pool.on('error', (err) => onError(err));
+
+  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
+      const res = await q.query(text, params).catch((err: unknown) => {
+        throw busyWhenPoolTimedOut(err);
+      });
+      return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+    },
+  });
+
+  const db: Db = {
+    kind: 'postgres',
+    query: wrap(pool).query,
+    async transaction(fn) {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw busyWhenPoolTimedOut(err);
+      });
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async withConnection(fn) {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw busyWhenPoolTimedOut(err);
+      });
+      try {
+        const conn: Connection = {
+          ...wrap(client),
+          async exec(sql) {
+            const res = await client.query(sql);
+            const last = Array.isArray(res) ? res.at(-1) : res;
+            return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+          },
+        };
+        return await fn(conn);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  return db;
+}
