@@ -1,5 +1,5 @@
 // Formatting, and the order of imports (packages, then the project's own files, nearest last).
-// `npm run format` covers web/ and e2e/ for now; server/ and bench/ follow in a change of their own.
+// `npm run format` writes it, `npm run format:check` (in npm test) checks it.
 /** @type {import('prettier').Config} */
 export default {
   printWidth: 160,

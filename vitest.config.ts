@@ -44,22 +44,22 @@ export default defineConfig({
       },
       ...(runE2e
         ? [
-        {
-          // The built app against the real server in headless Chromium (e2e/README.md).
-          test: {
-            name: 'e2e',
-            include: ['e2e/**/*.test.ts'],
-            environment: 'node',
-            globalSetup: ['e2e/global-setup.ts'],
-            testTimeout: 120_000,
-            hookTimeout: 180_000,
-            pool: 'forks',
-            fileParallelism: false,
-            // After the server and web suites, not beside them: the browser's timings should not
-            // compete with servers being killed and databases restarted by the fault tests.
-            sequence: { groupOrder: 1 },
-          },
-        },
+            {
+              // The built app against the real server in headless Chromium (e2e/README.md).
+              test: {
+                name: 'e2e',
+                include: ['e2e/**/*.test.ts'],
+                environment: 'node',
+                globalSetup: ['e2e/global-setup.ts'],
+                testTimeout: 120_000,
+                hookTimeout: 180_000,
+                pool: 'forks',
+                fileParallelism: false,
+                // After the server and web suites, not beside them: the browser's timings should not
+                // compete with servers being killed and databases restarted by the fault tests.
+                sequence: { groupOrder: 1 },
+              },
+            },
           ]
         : []),
     ],

@@ -2,11 +2,11 @@
 // the naive "check a counter, then add to it" that LiteLLM-style limiters do, side by side on the
 // same database in the same run. Also: contention, 50 concurrent callers on one user.
 import { randomUUID } from 'node:crypto';
+import { createUsageService } from '../server/src/features/usage/usage.service.js';
+import { createUsersService } from '../server/src/features/users/users.service.js';
+import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../server/src/lib/tiers/tiers.js';
 import type { Db } from '../server/src/platform/db/db.js';
 import { createRateLimiter } from '../server/src/platform/rate-limits/rate-limits.service.js';
-import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../server/src/lib/tiers/tiers.js';
-import { createUsersService } from '../server/src/features/users/users.service.js';
-import { createUsageService } from '../server/src/features/usage/usage.service.js';
 
 const tiers = mergeTierLimits(DEFAULT_TIER_LIMITS, { free: { monthlyTokens: 1e12, requestsPerMinute: 1e9 } });
 

@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTestDatabase, postgresAvailable, type DbKind } from '../server/test/databases.js';
 import { benchMetering } from './metering.js';
-import { runStreamsBenchmark } from './streams/benchmark.js';
 import { benchStreaming, streamingReport } from './streaming.js';
+import { runStreamsBenchmark } from './streams/benchmark.js';
 import { measureWebBundle, webBundleReport } from './web-bundle.js';
 import { benchWebResponsiveness, webResponsivenessReport } from './web-responsiveness.js';
 
@@ -22,7 +22,9 @@ const say = (s = '') => {
 const date = new Date().toISOString();
 say(`# Benchmarks ${date.slice(0, 10)}`);
 say();
-say(`- machine: ${os.hostname()}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`);
+say(
+  `- machine: ${os.hostname()}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
+);
 say(`- node ${process.version}; run at ${date}; N=${N}`);
 say();
 say('## Metering: exact reserve + settle vs naive check-then-add');

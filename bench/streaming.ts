@@ -3,7 +3,7 @@
 // in one run. Time to first token, throughput of a long reply, and 50 concurrent paced streams with
 // the server's memory per stream. The server runs in a child process (streaming-server.ts) so that
 // its memory is its own; the fake upstream and the clients run here.
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startFakeUpstream, type FakeUpstream } from '../server/test/fake-upstream.js';
 import { readSse } from '../server/test/sse.js';

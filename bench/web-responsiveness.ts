@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, hasChromium, launchBrowser } from '../e2e/support/chromium.js';
-import { freePort, type RunningServer, serverEnv, startServer } from '../e2e/support/server.js';
+import { freePort, serverEnv, startServer, type RunningServer } from '../e2e/support/server.js';
 import { composeDemoReply } from '../server/src/lib/model-calls/providers/demo-reply.js';
 import { countTextTokens } from '../server/src/lib/model-calls/tokenizer.js';
 import { startFakeUpstream } from '../server/test/fake-upstream.js';
-import { type ProbeRecord, startProbe } from './page-probe.js';
+import { startProbe, type ProbeRecord } from './page-probe.js';
 
 export const RESPONSIVENESS_OPTIONS = {
   /** Pause between two words, for the demo model and the fake upstream alike (about 100 words/s). */
@@ -181,7 +181,16 @@ export function webResponsivenessReport(r: WebResponsivenessResult): string[] {
     '| reply | tokens | characters | text deltas | page | s | probes | lateness median ms | p95 ms | max ms | p95 streaming / idle | long tasks | long tasks total ms | longest ms |',
     '| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.replies.flatMap((x) => [
-      row([x.status === 'complete' ? x.label : `${x.label} (${x.status})`, x.tokens, x.chars, x.deltas, 'streaming', ...probeCells(x.streaming), (x.streaming.p95Ms / Math.max(x.idle.p95Ms, 0.1)).toFixed(1), ...taskCells(x.streaming)]),
+      row([
+        x.status === 'complete' ? x.label : `${x.label} (${x.status})`,
+        x.tokens,
+        x.chars,
+        x.deltas,
+        'streaming',
+        ...probeCells(x.streaming),
+        (x.streaming.p95Ms / Math.max(x.idle.p95Ms, 0.1)).toFixed(1),
+        ...taskCells(x.streaming),
+      ]),
       row(['', '', '', '', 'idle', ...probeCells(x.idle), '', ...taskCells(x.idle)]),
     ]),
     '',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: type checking, lint, then every Vitest suite on PGlite and PostgreSQL.
+# The whole test suite: type checking, lint, formatting, then every Vitest suite on PGlite and PostgreSQL.
 # Without a PostgreSQL in the environment it makes a throwaway one with pg_virtualenv (Debian's
 # postgresql-common) when that is installed; otherwise it says so in one line and runs PGlite only.
 set -euo pipefail
@@ -9,6 +9,8 @@ echo "== typecheck"
 npm run --silent typecheck
 echo "== lint"
 npx eslint . --max-warnings 0
+echo "== format"
+npm run --silent format:check
 
 echo "== tests"
 if [ -n "${PGHOST:-}${TEST_DATABASE_URL:-}" ]; then

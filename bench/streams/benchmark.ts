@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { createAccounts, createDatabase } from './accounts.js';
-import { type Running, startGenerator } from './processes.js';
+import { startGenerator, type Running } from './processes.js';
 import { assembleResults, writeResults } from './results.js';
 import { runCapacity, runRounds, type Stage } from './rounds.js';
 import { oursEnv, PORTKEY_PRELOADS, serverSource, startOurs, startPassthrough, startPortkey, startUpstream } from './servers.js';
@@ -86,7 +86,9 @@ export async function runStreamsBenchmark(): Promise<{ json: string; markdown: s
         settings: {
           ...settings,
           stallMs,
-          ourServer: Object.fromEntries(Object.entries(env).filter(([k]) => !['JWT_SECRET', 'DATABASE_URL', 'DATA_DIR', 'DOTENV_CONFIG_PATH', 'TIER_LIMITS_FILE'].includes(k))),
+          ourServer: Object.fromEntries(
+            Object.entries(env).filter(([k]) => !['JWT_SECRET', 'DATABASE_URL', 'DATA_DIR', 'DOTENV_CONFIG_PATH', 'TIER_LIMITS_FILE'].includes(k)),
+          ),
           portkeyShim: PORTKEY_PRELOADS[0]!,
         },
       },

@@ -30,7 +30,15 @@ type Served = Pick<StreamFigures, 'offered' | 'completed' | 'outcomes'>;
  * a[r] <= k * b[r] in every round, and every request of the `served` figures (ours) complete;
  * measured = the largest a[r] / b[r] (none when a base is under minBase: within the noise).
  */
-function perRoundAtMost(target: string, a: Range | null | undefined, b: Range | null | undefined, k: number, unit: string, served: (Served | null | undefined)[], minBase = 0): Check {
+function perRoundAtMost(
+  target: string,
+  a: Range | null | undefined,
+  b: Range | null | undefined,
+  k: number,
+  unit: string,
+  served: (Served | null | undefined)[],
+  minBase = 0,
+): Check {
   if (!a || !b) return missing(target, 'a figure is missing from this run');
   const pairs = a.rounds.flatMap((x, i) => (x !== null && b.rounds[i] != null ? [{ round: i + 1, x, y: b.rounds[i]! }] : []));
   if (!pairs.length) return missing(target, 'no round has both figures');
@@ -41,7 +49,9 @@ function perRoundAtMost(target: string, a: Range | null | undefined, b: Range | 
   const worst = ratios.some((q) => q === null) ? null : Math.max(...(ratios as number[]));
   const rounds = pairs.map(({ round, x, y }) => `round ${round}: ${x.toFixed(2)} vs ${y.toFixed(2)} ${unit}`).join('; ');
   const noRatio = worst === null ? ` (a base ${minBase ? `under ${minBase} ${unit}, within the noise` : 'not above 0'}: no ratio)` : '';
-  const failures = failed.map((f) => (f ? `only ${f.completed}/${f.offered} of ours' requests completed (${describeOutcomes(f.outcomes)})` : 'ours not measured'));
+  const failures = failed.map((f) =>
+    f ? `only ${f.completed}/${f.offered} of ours' requests completed (${describeOutcomes(f.outcomes)})` : 'ours not measured',
+  );
   return { target, measured: worst === null ? null : r2(worst), met, detail: [rounds + noRatio, ...failures].join('; ') };
 }
 
@@ -63,7 +73,10 @@ export function evaluateTargets(m: Measured): Check[] {
   for (const [id, door] of paths) {
     for (const level of [64, 512]) {
       for (const q of ['P50', 'P99'] as const) {
-        for (const [base, k] of [['passthrough', 1.5], ['portkey', 0.5]] as const) {
+        for (const [base, k] of [
+          ['passthrough', 1.5],
+          ['portkey', 0.5],
+        ] as const) {
           const name = `1. added TTFT ${q.toLowerCase()}, ${level} streams, ours ${door} <= ${k}x ${base === 'passthrough' ? 'the bare pass-through' : 'Portkey'}`;
           if (!has(level)) checks.push(missing(name, `level ${level} not in BENCH_LEVELS`));
           else {
@@ -81,11 +94,22 @@ export function evaluateTargets(m: Measured): Check[] {
     const f = has(2048) ? m.stream(id, 2048) : null;
     const label = id.replace('ours-', 'ours ');
     if (!f) {
-      for (const what of ['every stream completes', 'no stream stalls', 'RSS per stream < 64 KiB']) checks.push(missing(`2. 2,048 streams, ${label}: ${what}`, 'level 2048 or this target not run'));
+      for (const what of ['every stream completes', 'no stream stalls', 'RSS per stream < 64 KiB'])
+        checks.push(missing(`2. 2,048 streams, ${label}: ${what}`, 'level 2048 or this target not run'));
       continue;
     }
-    checks.push({ target: `2. 2,048 streams, ${label}: every stream completes`, measured: `${f.completed}/${f.offered}`, met: f.completed === f.offered, detail: JSON.stringify(f.outcomes) });
-    checks.push({ target: `2. 2,048 streams, ${label}: no stream stalls (gap > 1 s + the upstream's ${m.settings.pace.chunkGapMs} ms)`, measured: f.stalls, met: f.stalls === 0, detail: `longest gap ${f.maxGapMs.toFixed(0)} ms` });
+    checks.push({
+      target: `2. 2,048 streams, ${label}: every stream completes`,
+      measured: `${f.completed}/${f.offered}`,
+      met: f.completed === f.offered,
+      detail: JSON.stringify(f.outcomes),
+    });
+    checks.push({
+      target: `2. 2,048 streams, ${label}: no stream stalls (gap > 1 s + the upstream's ${m.settings.pace.chunkGapMs} ms)`,
+      measured: f.stalls,
+      met: f.stalls === 0,
+      detail: `longest gap ${f.maxGapMs.toFixed(0)} ms`,
+    });
     const rss = f.rssPerStreamKiB;
     // Memory per stream means something only when the streams were carried, not refused.
     const carried = f.completed === f.offered;
@@ -112,8 +136,14 @@ export function evaluateTargets(m: Measured): Check[] {
   }
 
   // 4. One user with 512 streams within 1.2x of 512 users with one stream each.
-  for (const [one, many, door] of [['ours-v1-1key', 'ours-v1-keys', '/v1'], ['ours-chat-1user', 'ours-chat-users', '/api/chat']] as const) {
-    for (const [what, key] of [['added TTFT p50', 'addedP50'], ['wall time of the phase', 'wallMs']] as const) {
+  for (const [one, many, door] of [
+    ['ours-v1-1key', 'ours-v1-keys', '/v1'],
+    ['ours-chat-1user', 'ours-chat-users', '/api/chat'],
+  ] as const) {
+    for (const [what, key] of [
+      ['added TTFT p50', 'addedP50'],
+      ['wall time of the phase', 'wallMs'],
+    ] as const) {
       const name = `4. ${door}, 512 streams: one user's ${what} <= 1.2x that of 512 users`;
       if (!has(512)) checks.push(missing(name, 'level 512 not in BENCH_LEVELS'));
       else checks.push(perRoundAtMost(name, m.stream(one, 512)?.[key], m.stream(many, 512)?.[key], 1.2, 'ms', [m.stream(one, 512), m.stream(many, 512)]));

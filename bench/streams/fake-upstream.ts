@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Pacing, replyText } from './protocol.js';
+import { replyText, type Pacing } from './protocol.js';
 
 const defaults = JSON.parse(process.env.BENCH_PACE ?? '{"firstTokenMs":50,"chunks":64,"chunkGapMs":20}') as Pacing;
 
@@ -73,20 +73,23 @@ function stream(res: ServerResponse, body: CompletionBody, pace: Pacing) {
 }
 
 function complete(res: ServerResponse, body: CompletionBody, pace: Pacing) {
-  setTimeout(() => {
-    if (res.destroyed) return;
-    const completion = {
-      id: `chatcmpl-${randomBytes(12).toString('hex')}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model: body.model ?? 'unknown',
-      system_fingerprint: 'fp_bench',
-      choices: [{ index: 0, message: { role: 'assistant', content: replyText(pace.chunks), refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: usageOf(body, pace.chunks),
-    };
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(completion));
-  }, pace.firstTokenMs + pace.chunks * pace.chunkGapMs);
+  setTimeout(
+    () => {
+      if (res.destroyed) return;
+      const completion = {
+        id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+        object: 'chat.completion',
+        created: Math.floor(Date.now() / 1000),
+        model: body.model ?? 'unknown',
+        system_fingerprint: 'fp_bench',
+        choices: [{ index: 0, message: { role: 'assistant', content: replyText(pace.chunks), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage: usageOf(body, pace.chunks),
+      };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(completion));
+    },
+    pace.firstTokenMs + pace.chunks * pace.chunkGapMs,
+  );
 }
 
 const server = createServer(async (req, res) => {

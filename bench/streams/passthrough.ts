@@ -14,7 +14,14 @@ const endToEnd = (headers: IncomingHttpHeaders) => Object.fromEntries(Object.ent
 
 const server = createServer((req, res) => {
   const upstream = request(
-    { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: { ...endToEnd(req.headers), host: `127.0.0.1:${upstreamPort}` }, agent },
+    {
+      host: '127.0.0.1',
+      port: upstreamPort,
+      method: req.method,
+      path: req.url,
+      headers: { ...endToEnd(req.headers), host: `127.0.0.1:${upstreamPort}` },
+      agent,
+    },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
       answer.pipe(res);

@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function settle(pids: () => number[]) {
   const started = performance.now();
   await sleep(500);
-  for (let before = cpuMsOf(pids()); performance.now() - started < 15_000; ) {
+  for (let before = cpuMsOf(pids()); performance.now() - started < 15_000;) {
     await sleep(250);
     const now = cpuMsOf(pids());
     if (now - before < 12.5) break;

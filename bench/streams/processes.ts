@@ -1,7 +1,7 @@
 // Starting and stopping the benchmark's processes: each server in a process of its own, so that
 // its CPU time and memory in /proc are its own; output to /dev/null (stderr kept to explain a
 // failed start; BENCH_OURS_LOG=<file> keeps our server's log there instead, to see why requests failed).
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +69,10 @@ export async function spawnServer(
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before it was ready:\n${stderr()}`);
-    const ok = await fetch(`http://127.0.0.1:${opts.port}${opts.readyPath}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${opts.port}${opts.readyPath}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s:\n${stderr()}`);
     await sleep(200);

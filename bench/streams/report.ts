@@ -3,7 +3,7 @@
 // its range, and its ratio to the pass-through and to Portkey of the same run), the targets met
 // or missed.
 import type { Check } from './checks.js';
-import { type JsonFigures, type Range, ratio, type StreamFigures } from './figures.js';
+import { ratio, type JsonFigures, type Range, type StreamFigures } from './figures.js';
 import type { PhaseResult } from './phases.js';
 import type { Settings, TargetId } from './settings.js';
 import { isOurs, targetLabel } from './targets.js';
@@ -23,7 +23,12 @@ export interface BenchResults {
   };
   /** Each figure divided by the pass-through's and by Portkey's, medians of this run (null: no base). */
   ratios: {
-    stream: Partial<Record<TargetId, Record<number, Record<'addedP50' | 'addedP99' | 'cpuPerReplyMs' | 'rssPerStreamKiB', { passthrough: number | null; portkey: number | null }>>>>;
+    stream: Partial<
+      Record<
+        TargetId,
+        Record<number, Record<'addedP50' | 'addedP99' | 'cpuPerReplyMs' | 'rssPerStreamKiB', { passthrough: number | null; portkey: number | null }>>
+      >
+    >;
     json: Partial<Record<TargetId, { passthrough: number | null; portkey: number | null }>>;
   };
   targets: Check[];
@@ -46,11 +51,19 @@ export function ratiosOf(stream: BenchResults['figures']['stream'], json: BenchR
         passthrough: ratio(f[k], pt?.[k], minBase),
         portkey: ratio(f[k], pk?.[k], minBase),
       });
-      out.stream[id]![Number(level)] = { addedP50: both('addedP50'), addedP99: both('addedP99'), cpuPerReplyMs: both('cpuPerReplyMs'), rssPerStreamKiB: both('rssPerStreamKiB') };
+      out.stream[id]![Number(level)] = {
+        addedP50: both('addedP50'),
+        addedP99: both('addedP99'),
+        cpuPerReplyMs: both('cpuPerReplyMs'),
+        rssPerStreamKiB: both('rssPerStreamKiB'),
+      };
     }
   }
   for (const [id, f] of Object.entries(json) as [TargetId, JsonFigures][]) {
-    out.json[id] = { passthrough: ratio(f.requestsPerSecond, json.passthrough?.requestsPerSecond), portkey: ratio(f.requestsPerSecond, json.portkey?.requestsPerSecond) };
+    out.json[id] = {
+      passthrough: ratio(f.requestsPerSecond, json.passthrough?.requestsPerSecond),
+      portkey: ratio(f.requestsPerSecond, json.portkey?.requestsPerSecond),
+    };
   }
   return out;
 }
@@ -65,7 +78,10 @@ export function markdownReport(r: BenchResults): string[] {
   const label = (id: TargetId, level?: number) => targetLabel(id, level === undefined ? undefined : Math.min(level, s.users));
   const rows = (ids: TargetId[], f: (id: TargetId, level: number) => string) =>
     ids.map((id) => `| ${label(id)} | ${levels.map((l) => f(id, l)).join(' | ')} |`);
-  const head = (first: string) => [`| ${first} | ${levels.map((l) => `${l.toLocaleString('en')} streams`).join(' | ')} |`, `| --- | ${levels.map(() => '---:').join(' | ')} |`];
+  const head = (first: string) => [
+    `| ${first} | ${levels.map((l) => `${l.toLocaleString('en')} streams`).join(' | ')} |`,
+    `| --- | ${levels.map(() => '---:').join(' | ')} |`,
+  ];
   const gateways = s.targets.filter((t) => t !== 'direct');
   const st = (id: TargetId, l: number) => r.figures.stream[id]?.[l];
   const rt = (id: TargetId, l: number) => r.ratios.stream[id]?.[l];
@@ -98,7 +114,10 @@ export function markdownReport(r: BenchResults): string[] {
       const f = st(id, l);
       if (!f) return '–';
       const q = rt(id, l);
-      const ratios = id === 'passthrough' ? '' : `<br>pt ${x(q?.addedP50.passthrough)} / ${x(q?.addedP99.passthrough)}${id === 'portkey' ? '' : ` · pk ${x(q?.addedP50.portkey)} / ${x(q?.addedP99.portkey)}`}`;
+      const ratios =
+        id === 'passthrough'
+          ? ''
+          : `<br>pt ${x(q?.addedP50.passthrough)} / ${x(q?.addedP99.passthrough)}${id === 'portkey' ? '' : ` · pk ${x(q?.addedP50.portkey)} / ${x(q?.addedP99.portkey)}`}`;
       return `${cell(f.addedP50)} / ${cell(f.addedP99)}${ratios}`;
     }),
     '',
@@ -135,7 +154,9 @@ export function markdownReport(r: BenchResults): string[] {
     ...head('target'),
     ...rows(s.targets, (id, l) => {
       const f = st(id, l);
-      return f ? `${f.completed}/${f.offered}, ${f.stalls} stalled, gap ${fmt(f.maxGapMs, 0)}<br>${cell(f.wallMs && { ...f.wallMs, median: f.wallMs.median / 1000, min: f.wallMs.min / 1000, max: f.wallMs.max / 1000 }, 2)} s` : '–';
+      return f
+        ? `${f.completed}/${f.offered}, ${f.stalls} stalled, gap ${fmt(f.maxGapMs, 0)}<br>${cell(f.wallMs && { ...f.wallMs, median: f.wallMs.median / 1000, min: f.wallMs.min / 1000, max: f.wallMs.max / 1000 }, 2)} s`
+        : '–';
     }),
     '',
     '## Errors: how the requests that did not complete ended',
@@ -158,15 +179,23 @@ export function markdownReport(r: BenchResults): string[] {
   );
   for (const [id, f] of Object.entries(r.figures.json) as [TargetId, JsonFigures][]) {
     const q = r.ratios.json[id];
-    const bad = Object.entries(f.outcomes).filter(([k]) => k !== '200 complete').map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+    const bad =
+      Object.entries(f.outcomes)
+        .filter(([k]) => k !== '200 complete')
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ') || 'none';
     const pg = isOurs(id) && f.postgresCpuPerReplyMs ? ` + pg ${cell(f.postgresCpuPerReplyMs, 2)}` : '';
-    say(`| ${label(id, s.json.concurrency)} | ${cell(f.requestsPerSecond, 0)} | ${x(q?.passthrough)} | ${x(q?.portkey)} | ${cell(f.latencyP50)} / ${cell(f.latencyP99)} | ${cell(f.cpuPerReplyMs, 2)}${pg} | ${bad} |`);
+    say(
+      `| ${label(id, s.json.concurrency)} | ${cell(f.requestsPerSecond, 0)} | ${x(q?.passthrough)} | ${x(q?.portkey)} | ${cell(f.latencyP50)} / ${cell(f.latencyP99)} | ${cell(f.cpuPerReplyMs, 2)}${pg} | ${bad} |`,
+    );
   }
 
   say('', `## Past capacity: MAX_CONCURRENT_STREAMS=${s.capacity.maxConcurrentStreams}, ${s.capacity.offered} streams offered at once`, '');
   say('| target | outcomes | TTFT p50 / p99 ms | wall s |', '| --- | --- | ---: | ---: |');
   for (const p of r.figures.capacity) {
-    const outcomes = Object.entries(p.outcomes).map(([k, n]) => `${n} ${k}`).join(', ');
+    const outcomes = Object.entries(p.outcomes)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
     say(`| ${label(p.target, p.level)} | ${outcomes} | ${p.ttftMs ? `${fmt(p.ttftMs.p50)} / ${fmt(p.ttftMs.p99)}` : '–'} | ${fmt(p.wallMs / 1000, 2)} |`);
   }
 

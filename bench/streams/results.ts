@@ -3,9 +3,9 @@
 // report from a run's JSON (the phases are the measurements; all the rest is derived from them).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { evaluateTargets } from './checks.js';
-import { jsonFigures, range, type StreamFigures, streamFigures } from './figures.js';
+import { jsonFigures, range, streamFigures, type StreamFigures } from './figures.js';
 import type { PhaseResult } from './phases.js';
-import { type BenchResults, markdownReport, ratiosOf } from './report.js';
+import { markdownReport, ratiosOf, type BenchResults } from './report.js';
 import type { TargetId } from './settings.js';
 
 /** What a run records besides its phases. */

@@ -3,7 +3,7 @@
 // them all alike), then the non-streaming phase. The past-capacity phase (our server restarted
 // with a low MAX_CONCURRENT_STREAMS) comes after the rounds, in runCapacity.
 import type { Account } from './accounts.js';
-import { type PhaseContext, type PhaseResult, runPhase } from './phases.js';
+import { runPhase, type PhaseContext, type PhaseResult } from './phases.js';
 import type { Running } from './processes.js';
 import type { Settings, TargetId } from './settings.js';
 import { isOurs, phaseSpec, type Ports } from './targets.js';
@@ -36,7 +36,9 @@ async function phase(stage: Stage, round: number, kind: 'stream' | 'json', id: T
   const result = await runPhase({ ...stage.ctx, gateway: gatewayOf(stage, id) }, { round, kind, target: id }, spec);
   const ttft = result.ttftMs ? `${result.ttftMs.p50.toFixed(1)} / ${result.ttftMs.p99.toFixed(1)} ms` : 'no text';
   const rate = kind === 'json' ? `, ${(result.completed / (result.wallMs / 1000)).toFixed(0)} req/s` : '';
-  stage.log(`  ${round ? `round ${round}` : 'warm-up'} ${kind} ${level} ${id}: ${result.completed}/${result.offered} complete, ${kind === 'json' ? 'latency' : 'TTFT'} p50/p99 ${ttft}${rate}, ${(result.wallMs / 1000).toFixed(1)} s`);
+  stage.log(
+    `  ${round ? `round ${round}` : 'warm-up'} ${kind} ${level} ${id}: ${result.completed}/${result.offered} complete, ${kind === 'json' ? 'latency' : 'TTFT'} p50/p99 ${ttft}${rate}, ${(result.wallMs / 1000).toFixed(1)} s`,
+  );
   return result;
 }
 

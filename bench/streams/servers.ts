@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forkServer, freePort, type Running, spawnServer } from './processes.js';
+import { forkServer, freePort, spawnServer, type Running } from './processes.js';
 import type { Pacing } from './protocol.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,7 +77,11 @@ export function serverSource(): { dir: string; commit: string; remove(): void } 
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   const lastServerChange = git('log', '-1', '--format=%h', rev, '--', 'server');
-  return { dir, commit: `${git('rev-parse', '--short', rev)} (server/ exported from it: as of ${lastServerChange})`, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    commit: `${git('rev-parse', '--short', rev)} (server/ exported from it: as of ${lastServerChange})`,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function startOurs(env: Record<string, string>, dir: string): Promise<Running> {

@@ -28,7 +28,11 @@ const int = (name: string, fallback: number) => {
   return n;
 };
 
-const list = (name: string, fallback: string) => (process.env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (name: string, fallback: string) =>
+  (process.env[name] || fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** 6 streams in a row at level 1, 3 at 64, 1 at 512 and 2,048; BENCH_STREAMS_PER_WORKER sets one count for all. */
 function perWorkerFor(level: number): number {
@@ -51,7 +55,11 @@ export function readSettings(): Settings {
     targets: TARGET_IDS.filter((t) => targets.includes(t)),
     perWorker: Object.fromEntries(levels.map((l) => [l, perWorkerFor(l)])),
     pace: { firstTokenMs: int('BENCH_FIRST_TOKEN_MS', 50), chunks: int('BENCH_CHUNKS', 64), chunkGapMs: int('BENCH_CHUNK_GAP_MS', 20) },
-    json: { concurrency: int('BENCH_JSON_CONCURRENCY', 64), durationMs: int('BENCH_JSON_SECONDS', 5) * 1000, pace: { firstTokenMs: 0, chunks: int('BENCH_CHUNKS', 64), chunkGapMs: 0 } },
+    json: {
+      concurrency: int('BENCH_JSON_CONCURRENCY', 64),
+      durationMs: int('BENCH_JSON_SECONDS', 5) * 1000,
+      pace: { firstTokenMs: 0, chunks: int('BENCH_CHUNKS', 64), chunkGapMs: 0 },
+    },
     capacity: { maxConcurrentStreams: int('BENCH_CAPACITY_MAX_STREAMS', 256), offered: int('BENCH_CAPACITY_OFFERED', 512) },
     users: int('BENCH_USERS', 512),
     streamTimeoutMs: int('BENCH_STREAM_TIMEOUT_MS', 60_000),

@@ -2,7 +2,7 @@
 // over), the bare pass-through, Portkey, and our server by its two doors with one user per stream
 // (up to the number of users made) or a single user for every stream.
 import type { Account } from './accounts.js';
-import { type Pacing, paceTag, type PhaseSpec, replyText, type WireFormat } from './protocol.js';
+import { paceTag, replyText, type Pacing, type PhaseSpec, type WireFormat } from './protocol.js';
 import type { Settings, TargetId } from './settings.js';
 
 export interface Ports {
@@ -38,7 +38,13 @@ export const TARGETS: Record<TargetId, TargetShape> = {
   },
   'ours-v1-keys': { port: 'ours', path: '/v1/chat/completions', format: 'openai', auth: (a, level) => a.slice(0, level).map((u) => `Bearer ${u.apiKey}`) },
   'ours-v1-1key': { port: 'ours', path: '/v1/chat/completions', format: 'openai', auth: (a) => [`Bearer ${a[0]!.apiKey}`] },
-  'ours-chat-users': { port: 'ours', path: '/api/chat', format: 'ui', chatBody: true, auth: (a, level) => a.slice(0, level).map((u) => `Bearer ${u.accessToken}`) },
+  'ours-chat-users': {
+    port: 'ours',
+    path: '/api/chat',
+    format: 'ui',
+    chatBody: true,
+    auth: (a, level) => a.slice(0, level).map((u) => `Bearer ${u.accessToken}`),
+  },
   'ours-chat-1user': { port: 'ours', path: '/api/chat', format: 'ui', chatBody: true, auth: (a) => [`Bearer ${a[0]!.accessToken}`] },
 };
 
@@ -58,7 +64,15 @@ export function targetLabel(id: TargetId, users?: number): string {
 
 export const isOurs = (id: TargetId) => id.startsWith('ours-');
 
-export function phaseSpec(args: { id: TargetId; kind: 'stream' | 'json'; level: number; ports: Ports; accounts: Account[]; settings: Settings; pace: Pacing }): PhaseSpec {
+export function phaseSpec(args: {
+  id: TargetId;
+  kind: 'stream' | 'json';
+  level: number;
+  ports: Ports;
+  accounts: Account[];
+  settings: Settings;
+  pace: Pacing;
+}): PhaseSpec {
   const { id, kind, level, ports, accounts, settings, pace } = args;
   const t = TARGETS[id];
   const content = `Say something, benchmark. ${paceTag(pace)}`;

@@ -71,7 +71,12 @@ describe.each(testDbKinds())('the logs on %s', (kind) => {
 
     // A personal API key: shown in the answer to its creation, then sent to /v1 as a Bearer token.
     const relogin = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: newPassword } });
-    const created = await app.inject({ method: 'POST', url: '/api/keys', headers: { authorization: `Bearer ${relogin.json().access_token}` }, payload: { name: 'ci' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/keys',
+      headers: { authorization: `Bearer ${relogin.json().access_token}` },
+      payload: { name: 'ci' },
+    });
     expect(created.statusCode).toBe(201);
     const apiKey: string = created.json().key;
     secrets.push(apiKey, relogin.json().access_token);

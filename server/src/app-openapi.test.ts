@@ -14,7 +14,17 @@ describe('the API documentation', () => {
     let doc: {
       openapi: string;
       info: { title: string; version: string };
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, Record<string, unknown>>; required?: string[] } }> }; security?: unknown[]; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: { content: Record<string, { schema: { properties: Record<string, Record<string, unknown>>; required?: string[] } }> };
+            security?: unknown[];
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
       components: { securitySchemes: Record<string, unknown> };
     };
     beforeAll(async () => {
@@ -31,7 +41,16 @@ describe('the API documentation', () => {
 
     it('lists the health and auth paths', () => {
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/health', '/api/health', '/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/auth/me', '/api/auth/password']),
+        expect.arrayContaining([
+          '/health',
+          '/api/health',
+          '/api/auth/register',
+          '/api/auth/login',
+          '/api/auth/refresh',
+          '/api/auth/logout',
+          '/api/auth/me',
+          '/api/auth/password',
+        ]),
       );
       expect(Object.keys(doc.paths['/api/auth/register']!)).toEqual(['post']);
       expect(Object.keys(doc.paths['/health']!)).toEqual(['get']);

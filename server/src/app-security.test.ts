@@ -3,7 +3,7 @@
 // refresh cookie that is Secure in production.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createUser, TEST_JWT_SECRET, type TestApp, uniqueEmail } from '../test/test-app.js';
+import { buildTestApp, createUser, TEST_JWT_SECRET, uniqueEmail, type TestApp } from '../test/test-app.js';
 
 describe('every response', () => {
   let t: TestApp;

@@ -3,8 +3,8 @@
 // One zod schema, shaped like the Config the server reads: each variable is named once, at its
 // leaf (lib/env-schema.ts), and Config is what the schema outputs.
 import { z } from 'zod';
-import { fromEnv, problemsOf, readEnv, wholeNumber, yesNo } from './lib/env-schema.js';
 import { modelsFromEnv } from './features/models/models.config.js';
+import { fromEnv, problemsOf, readEnv, wholeNumber, yesNo } from './lib/env-schema.js';
 import { tiersFromEnv } from './lib/tiers/tiers.config.js';
 
 export class ConfigError extends Error {
@@ -22,7 +22,13 @@ const settings = z.object({
   port: fromEnv('PORT', wholeNumber(0, 3000, 65_535)),
   host: fromEnv('HOST', z.string().min(1).default('localhost')),
   dataDir: fromEnv('DATA_DIR', z.string().min(1).default('./data')),
-  databaseUrl: fromEnv('DATABASE_URL', z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional()),
+  databaseUrl: fromEnv(
+    'DATABASE_URL',
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+  ),
   databasePoolSize: fromEnv('DATABASE_POOL_SIZE', wholeNumber(1, 20, 1000)),
   /** Longest wait for a free database connection before a request is refused with 503. */
   databasePoolTimeoutMs: fromEnv('DATABASE_POOL_TIMEOUT_MS', wholeNumber(100, 10_000)),
@@ -58,7 +64,12 @@ const settings = z.object({
     z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
   ),
   trustProxy: fromEnv('TRUST_PROXY', yesNo(false)),
   bodyLimitBytes: fromEnv('BODY_LIMIT_BYTES', wholeNumber(1024, 1024 * 1024)),

@@ -5,9 +5,9 @@ import 'dotenv/config';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { resolveJwtSecret } from './jwt-secret.js';
 import { migrateUp } from './platform/db/migrate.js';
 import { openDatabase } from './platform/db/open.js';
-import { resolveJwtSecret } from './jwt-secret.js';
 import { runWorkers } from './workers.js';
 
 async function main() {
@@ -24,7 +24,8 @@ async function main() {
   if (config.workers > 1 && cluster.isPrimary) {
     // Every worker reads the same JWT_SECRET; one generated into DATA_DIR is made here, once.
     resolveJwtSecret(config);
-    const log = (msg: string, fields: Record<string, unknown> = {}) => console.log(JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg, ...fields }));
+    const log = (msg: string, fields: Record<string, unknown> = {}) =>
+      console.log(JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, msg, ...fields }));
     log(`starting ${config.workers} workers`);
     await runWorkers({ count: config.workers, log });
     process.exit();

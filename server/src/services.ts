@@ -6,27 +6,27 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { createCleanup } from './cleanup.js';
 import type { Config } from './config.js';
-import type { Db } from './platform/db/db.js';
 import { createAdminService } from './features/admin/admin.service.js';
 import { createAuthService } from './features/auth/auth.service.js';
 import { createAccessTokenSigner, createRefreshTokenMint } from './features/auth/tokens.js';
 import { createChatService } from './features/chat/chat.service.js';
 import { createConversationsService } from './features/conversations/conversations.service.js';
 import { createKeysService } from './features/keys/keys.service.js';
-import { createMetrics } from './platform/metrics/metrics.js';
-import { createAdmission } from './lib/model-calls/admission.js';
-import { createModelCalls } from './lib/model-calls/model-call.js';
-import { createProviderRegistry } from './lib/model-calls/providers/registry.js';
-import type { UsageMeter } from './lib/model-calls/usage-meter.js';
 import { createModelsService } from './features/models/models.service.js';
 import { createOpenAiApiService } from './features/openai-api/openai-api.service.js';
-import { createRateLimiter, type RateLimiter } from './platform/rate-limits/rate-limits.service.js';
-import { createRedisClient } from './platform/rate-limits/redis-client.js';
-import { createRedisRateLimiter } from './platform/rate-limits/redis-rate-limiter.js';
 import { startReservationReaper } from './features/usage/reaper.js';
 import { createUsageReportService } from './features/usage/usage-report.service.js';
 import { createUsageService, type ModelPricing } from './features/usage/usage.service.js';
 import { createUsersService } from './features/users/users.service.js';
+import { createAdmission } from './lib/model-calls/admission.js';
+import { createModelCalls } from './lib/model-calls/model-call.js';
+import { createProviderRegistry } from './lib/model-calls/providers/registry.js';
+import type { UsageMeter } from './lib/model-calls/usage-meter.js';
+import type { Db } from './platform/db/db.js';
+import { createMetrics } from './platform/metrics/metrics.js';
+import { createRateLimiter, type RateLimiter } from './platform/rate-limits/rate-limits.service.js';
+import { createRedisClient } from './platform/rate-limits/redis-client.js';
+import { createRedisRateLimiter } from './platform/rate-limits/redis-rate-limiter.js';
 
 export interface ServiceDeps {
   db: Db;

@@ -12,11 +12,19 @@ describe.each(kinds)('WORKERS=2 on %s', (kind) => {
   let server: ServerProcess;
   const dir = tempDir();
   const listening = () =>
-    new Set(server.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at ')).map((l) => l.pid as number));
+    new Set(
+      server
+        .logs()
+        .filter((l) => typeof l.msg === 'string' && l.msg.startsWith('Server listening at '))
+        .map((l) => l.pid as number),
+    );
 
   beforeAll(async () => {
     database = await createTestDatabase(kind, { migrate: false });
-    server = await startServer({ env: { DATABASE_URL: database.url!, DATA_DIR: dir.path, WORKERS: '2', JWT_SECRET: 'a-shared-secret-for-every-worker-process!!' }, cwd: dir.path });
+    server = await startServer({
+      env: { DATABASE_URL: database.url!, DATA_DIR: dir.path, WORKERS: '2', JWT_SECRET: 'a-shared-secret-for-every-worker-process!!' },
+      cwd: dir.path,
+    });
   }, 120_000);
 
   afterAll(async () => {

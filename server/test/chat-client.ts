@@ -34,6 +34,9 @@ export async function chat(baseUrl: string, token: string, body: Record<string, 
     .split('\n')
     .filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]')
     .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
-  const text = parts.filter((p) => p.type === 'text-delta').map((p) => p.delta).join('');
+  const text = parts
+    .filter((p) => p.type === 'text-delta')
+    .map((p) => p.delta)
+    .join('');
   return { status: res.status, parts, text };
 }

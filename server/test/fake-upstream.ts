@@ -115,8 +115,19 @@ async function writeOpenAiStream(args: StreamArgs) {
   const { res, record } = args;
   const body = record.body as { model?: string; max_tokens?: number; max_completion_tokens?: number; stream_options?: { include_usage?: boolean } };
   const includeUsage = body.stream_options?.include_usage === true;
-  const base = { id: `chatcmpl-${randomBytes(12).toString('hex')}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model ?? 'unknown', service_tier: 'default', system_fingerprint: 'fp_fake0001' };
-  const chunk = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+  const base = {
+    id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: body.model ?? 'unknown',
+    service_tier: 'default',
+    system_fingerprint: 'fp_fake0001',
+  };
+  const chunk = (delta: object, finish: string | null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   let opened = false;
   const open = () => {
@@ -159,7 +170,16 @@ async function writeAnthropicStream(args: StreamArgs) {
   const open = () => {
     if (opened) return;
     opened = true;
-    const message = { id: `msg_01${randomBytes(11).toString('hex')}`, type: 'message', role: 'assistant', model: body.model ?? 'unknown', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: u().inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 } };
+    const message = {
+      id: `msg_01${randomBytes(11).toString('hex')}`,
+      type: 'message',
+      role: 'assistant',
+      model: body.model ?? 'unknown',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: u().inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+    };
     sse(res, { type: 'message_start', message }, 'message_start');
     sse(res, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
     sse(res, { type: 'ping' }, 'ping');
@@ -171,7 +191,15 @@ async function writeAnthropicStream(args: StreamArgs) {
   if (ended === 'closed' || ended === 'failed') return;
   open();
   sse(res, { type: 'content_block_stop', index: 0 }, 'content_block_stop');
-  sse(res, { type: 'message_delta', delta: { stop_reason: ended === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null }, usage: { output_tokens: u().outputTokens } }, 'message_delta');
+  sse(
+    res,
+    {
+      type: 'message_delta',
+      delta: { stop_reason: ended === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: u().outputTokens },
+    },
+    'message_delta',
+  );
   sse(res, { type: 'message_stop' }, 'message_stop');
   record.completed = true;
   res.end();
@@ -222,7 +250,11 @@ async function writeJsonAnswer(args: StreamArgs, anthropic: boolean) {
 
 function sendError(res: ServerResponse, anthropic: boolean, status: number, message: string) {
   const body = anthropic
-    ? { type: 'error', error: { type: status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : 'api_error', message }, request_id: `req_${randomBytes(8).toString('hex')}` }
+    ? {
+        type: 'error',
+        error: { type: status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : 'api_error', message },
+        request_id: `req_${randomBytes(8).toString('hex')}`,
+      }
     : { error: { message, type: status === 401 ? 'invalid_request_error' : 'server_error', param: null, code: status === 401 ? 'invalid_api_key' : null } };
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -233,7 +265,15 @@ export async function startFakeUpstream(initial: Partial<UpstreamScenario> = {})
 
   const server = createServer(async (req, res) => {
     let markClosed!: () => void;
-    const record: RecordedRequest = { path: req.url ?? '', headers: req.headers, body: {}, tokensSent: 0, aborted: false, completed: false, closed: new Promise((r) => (markClosed = r)) };
+    const record: RecordedRequest = {
+      path: req.url ?? '',
+      headers: req.headers,
+      body: {},
+      tokensSent: 0,
+      aborted: false,
+      completed: false,
+      closed: new Promise((r) => (markClosed = r)),
+    };
     upstream.requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished && !record.completed) record.aborted = true;

@@ -12,7 +12,11 @@ export async function usageState(db: Queryable, userId: string) {
   );
   const { rows: reservations } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_reservations WHERE user_id = $1', [userId]);
   const totals = month.reduce(
-    (acc, m) => ({ total: acc.total + Number(m.total_tokens), reserved: acc.reserved + Number(m.reserved_tokens), requests: acc.requests + Number(m.request_count) }),
+    (acc, m) => ({
+      total: acc.total + Number(m.total_tokens),
+      reserved: acc.reserved + Number(m.reserved_tokens),
+      requests: acc.requests + Number(m.request_count),
+    }),
     { total: 0, reserved: 0, requests: 0 },
   );
   return { ...totals, records: records[0]!.n, recordsTotal: records[0]!.total, reservations: reservations[0]!.n };

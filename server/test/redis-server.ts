@@ -2,8 +2,8 @@
 // local port, with no persistence, stopped by the test file's afterAll. redis-server is optional on
 // a developer's machine (vitest.config.ts says so in one line when it is missing) and required in
 // CI, which installs it (.ci/run).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { type AddressInfo, createServer, type Server } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 
 export function redisServerInstalled(): boolean {

@@ -2,7 +2,7 @@
 // operator runs it: the tests that need a real start-up (config errors, restarts, several processes
 // on one database) use these. Every child is tracked, so afterAll can always stop them with
 // stopAllProcesses(), even when a test failed half-way.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,15 +121,7 @@ export interface ServerProcess {
  * free port; the URL is read from the server's own "Server listening at" log line, so LOG_LEVEL
  * must be info or more verbose.
  */
-export async function startServer({
-  env,
-  cwd,
-  timeoutMs = 60_000,
-}: {
-  env: Record<string, string>;
-  cwd: string;
-  timeoutMs?: number;
-}): Promise<ServerProcess> {
+export async function startServer({ env, cwd, timeoutMs = 60_000 }: { env: Record<string, string>; cwd: string; timeoutMs?: number }): Promise<ServerProcess> {
   const t = track(TSX, [MAIN_TS], { env: { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, cwd });
   const logs = () =>
     t

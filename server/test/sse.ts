@@ -45,5 +45,8 @@ export async function* readSse(response: Response): AsyncGenerator<SsePart> {
 
 /** The reply's text: its text-delta parts joined. */
 export function textOf(parts: SsePart[]): string {
-  return parts.filter((p) => p.type === 'text-delta').map((p) => p.delta as string).join('');
+  return parts
+    .filter((p) => p.type === 'text-delta')
+    .map((p) => p.delta as string)
+    .join('');
 }

@@ -4,8 +4,8 @@
 // the app's own service graph (services.ts), for tests that call a service directly.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { type AppDeps, buildApp } from '../src/app.js';
-import { type Config, loadConfig } from '../src/config.js';
+import { buildApp, type AppDeps } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
 import type { Db } from '../src/platform/db/db.js';
 import type { Services } from '../src/services.js';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases.js';

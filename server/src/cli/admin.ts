@@ -6,11 +6,11 @@
 // through the services the server uses (admin's, which audits them), built the same way.
 import 'dotenv/config';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrateUp } from '../platform/db/migrate.js';
-import { openDatabase } from '../platform/db/open.js';
+import { normaliseEmail } from '../features/users/users.service.js';
 import { resolveJwtSecret } from '../jwt-secret.js';
 import { consoleLogger } from '../lib/console-logger.js';
-import { normaliseEmail } from '../features/users/users.service.js';
+import { migrateUp } from '../platform/db/migrate.js';
+import { openDatabase } from '../platform/db/open.js';
 import { buildServices } from '../services.js';
 
 const [command, email] = process.argv.slice(2);

@@ -11,6 +11,16 @@ export function consoleLogger(): FastifyBaseLogger {
       console.error(`${level}: ${text}${err}`);
     };
   const ignore = () => {};
-  const log = { level: 'warn', fatal: line('fatal'), error: line('error'), warn: line('warn'), info: ignore, debug: ignore, trace: ignore, silent: ignore, child: () => log };
+  const log = {
+    level: 'warn',
+    fatal: line('fatal'),
+    error: line('error'),
+    warn: line('warn'),
+    info: ignore,
+    debug: ignore,
+    trace: ignore,
+    silent: ignore,
+    child: () => log,
+  };
   return log as unknown as FastifyBaseLogger;
 }

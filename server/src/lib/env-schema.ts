@@ -61,8 +61,7 @@ const wholeNumberIssue = (v: string, min: number, max: number) =>
   `must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`;
 
 /** A whole number from min to max, `fallback` when not set. */
-export const wholeNumber = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  optionalWholeNumber(min, max).transform((n) => n ?? fallback);
+export const wholeNumber = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) => optionalWholeNumber(min, max).transform((n) => n ?? fallback);
 
 /** A whole number from min to max, undefined when not set. */
 export const optionalWholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -98,4 +97,9 @@ export const commaList = () =>
   z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );

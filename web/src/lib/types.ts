@@ -13,10 +13,10 @@ import type {
 } from '../../../server/src/features/conversations/conversations.schemas';
 import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/features/keys/keys.schemas';
 import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/features/models/models.schemas';
-import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/lib/tiers/tiers';
 import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
 import type { CapBody, UsageResponse } from '../../../server/src/features/usage/usage.schemas';
 import type { UserResponse } from '../../../server/src/features/users/users.schemas';
+import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/lib/tiers/tiers';
 
 export type TierName = ServerTierName;
 /**

@@ -75,11 +75,17 @@ describe.each(testDbKinds())('admin routes on %s', (kind) => {
   });
 
   it('answers 404 for an unknown user, 422 for a malformed id or an empty or unknown change', async () => {
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${randomUUID()}`, headers: as(admin), payload: { tier: 'free' } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${randomUUID()}`, headers: as(admin), payload: { tier: 'free' } })).statusCode).toBe(
+      404,
+    );
     expect((await t.app.inject({ method: 'PATCH', url: '/api/admin/users/not-a-uuid', headers: as(admin), payload: { tier: 'free' } })).statusCode).toBe(422);
     expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: {} })).statusCode).toBe(422);
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { tier: 'platinum' } })).statusCode).toBe(422);
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { email: 'x@y.z' } })).statusCode).toBe(422);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { tier: 'platinum' } })).statusCode).toBe(
+      422,
+    );
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/admin/users/${someone.id}`, headers: as(admin), payload: { email: 'x@y.z' } })).statusCode).toBe(
+      422,
+    );
   });
 
   it('does not let an admin deactivate or demote themselves', async () => {

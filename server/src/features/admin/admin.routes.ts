@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
-import { toUserResponse, userResponse } from '../users/users.schemas.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { monthQuery } from '../usage/usage.schemas.js';
-import type { AdminService } from './admin.service.js';
+import { toUserResponse, userResponse } from '../users/users.schemas.js';
 import { adminUsageResponse, auditResponse, listUsersQuery, listUsersResponse, updateUserBody, userIdParams } from './admin.schemas.js';
+import type { AdminService } from './admin.service.js';
 
 export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAdmin: Authenticate }> = async (app, opts) => {
   const { admin } = opts;
@@ -19,7 +19,14 @@ export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAd
   });
 
   app.patch('/users/:id', {
-    schema: { tags, security, summary: "Change a user's tier, active flag or role (audited)", params: userIdParams, body: updateUserBody, response: { 200: userResponse } },
+    schema: {
+      tags,
+      security,
+      summary: "Change a user's tier, active flag or role (audited)",
+      params: userIdParams,
+      body: updateUserBody,
+      response: { 200: userResponse },
+    },
     handler: async (request) => toUserResponse(await admin.updateUser(currentUser(request), request.params.id, request.body)),
   });
 
@@ -29,7 +36,13 @@ export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAd
   });
 
   app.get('/audit', {
-    schema: { tags, security, summary: 'The latest admin changes', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }), response: { 200: auditResponse } },
+    schema: {
+      tags,
+      security,
+      summary: 'The latest admin changes',
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: { 200: auditResponse },
+    },
     handler: async (request) => ({
       items: (await admin.auditLog(request.query.limit)).map((e) => ({ ...e, created_at: new Date(e.created_at).toISOString() })),
     }),

@@ -1,15 +1,14 @@
 // Admin composes other modules' services (users, auth, usage reports); its own table is only the
 // audit log. Every change is audited in the transaction that makes it.
-import type { Db } from '../../platform/db/db.js';
 import { AppError } from '../../lib/errors.js';
-import type { AuthService } from '../auth/auth.service.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { Db } from '../../platform/db/db.js';
+import type { AuthService } from '../auth/auth.service.js';
 import { monthOf } from '../usage/month.js';
 import { nanoToUsd } from '../usage/pricing.js';
 import type { UsageReportService } from '../usage/usage-report.service.js';
-import type { UserRow } from '../users/users.service.js';
 import { toUserResponse } from '../users/users.schemas.js';
-import type { UsersService } from '../users/users.service.js';
+import type { UserRow, UsersService } from '../users/users.service.js';
 import { insertAuditEntry, listAuditEntries } from './admin.repository.js';
 
 export interface UserChanges {
@@ -85,7 +84,12 @@ export function createAdminService({ db, users, auth, reports, now }: AdminServi
         month,
         totals: { total_tokens: totals.total_tokens, cost_usd: nanoToUsd(totals.cost_nano), requests: totals.requests },
         by_tier: tiers.map((t) => ({ tier: t.tier, users: t.users, total_tokens: t.total_tokens, cost_usd: nanoToUsd(t.cost_nano), requests: t.requests })),
-        by_model: byModel.map((m) => ({ model: m.model, total_tokens: Number(m.total_tokens), cost_usd: nanoToUsd(m.cost_nanousd), requests: Number(m.requests) })),
+        by_model: byModel.map((m) => ({
+          model: m.model,
+          total_tokens: Number(m.total_tokens),
+          cost_usd: nanoToUsd(m.cost_nanousd),
+          requests: Number(m.requests),
+        })),
         by_day: byDay.map((d) => ({ date: d.date, total_tokens: Number(d.total_tokens), requests: Number(d.requests) })),
       };
     },

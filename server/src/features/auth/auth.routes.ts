@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
-import { type Authenticate, currentUser } from './authenticate.js';
 import { toUserResponse, userResponse } from '../users/users.schemas.js';
 import { changePasswordBody, loginBody, registerBody, tokenResponse } from './auth.schemas.js';
 import type { AuthService, Session } from './auth.service.js';
+import { currentUser, type Authenticate } from './authenticate.js';
 
 export const REFRESH_COOKIE = 'refresh_token';
 const COOKIE_PATH = '/api/auth';
@@ -100,7 +100,13 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
   app.post('/password', {
     onRequest: authenticate,
-    schema: { tags, summary: 'Change the password (ends other sessions)', security: [{ bearerAuth: [] }], body: changePasswordBody, response: { 204: z.null() } },
+    schema: {
+      tags,
+      summary: 'Change the password (ends other sessions)',
+      security: [{ bearerAuth: [] }],
+      body: changePasswordBody,
+      response: { 204: z.null() },
+    },
     handler: async (request, reply) => {
       await auth.changePassword({ userId: currentUser(request).id, currentPassword: request.body.current_password, newPassword: request.body.new_password });
       return reply.code(204).send(null);

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
 // Any characters, never truncated: argon2id reads the whole password (OWASP: 8..128 or more).
-export const passwordSchema = z
-  .string()
-  .min(8, 'Use at least 8 characters.')
-  .max(128, 'Use at most 128 characters.');
+export const passwordSchema = z.string().min(8, 'Use at least 8 characters.').max(128, 'Use at most 128 characters.');
 
 export const emailSchema = z.string().trim().max(254, 'That email is too long.').pipe(z.email('Enter a valid email address.'));
 

@@ -2,22 +2,21 @@
 // detection, logout, and the user behind an access token. Auth owns the passwords' hashing and the
 // refresh_tokens table; accounts themselves are the users service's, which auth calls (never the
 // other way round).
-import type { Db, Queryable } from '../../platform/db/db.js';
 import { AppError } from '../../lib/errors.js';
+import type { Db, Queryable } from '../../platform/db/db.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
-import type { UserRow } from '../users/users.service.js';
-import { normaliseEmail, type UsersService } from '../users/users.service.js';
+import { normaliseEmail, type UserRow, type UsersService } from '../users/users.service.js';
 import { dummyPasswordHash, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
 import {
   deleteExpiredRefreshTokens,
   findRefreshTokenForUpdate,
   insertRefreshToken,
   markRefreshTokenRotated,
-  type RefreshTokenRow,
   revokeRefreshTokenFamily,
   revokeRefreshTokensOfUser,
+  type RefreshTokenRow,
 } from './refresh-tokens.repository.js';
-import { type AccessTokenSigner, hashRefreshToken, type RefreshTokenMint } from './tokens.js';
+import { hashRefreshToken, type AccessTokenSigner, type RefreshTokenMint } from './tokens.js';
 
 export interface AuthServiceDeps {
   db: Db;

@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
-import { authHeader, buildTestApp, createUser, refreshCookieOf, TEST_JWT_SECRET, type TestApp, uniqueEmail } from '../../../test/test-app.js';
+import { authHeader, buildTestApp, createUser, refreshCookieOf, TEST_JWT_SECRET, uniqueEmail, type TestApp } from '../../../test/test-app.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from './tokens.js';
 
 describe.each(testDbKinds())('auth on %s', (kind) => {
@@ -15,8 +15,7 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
   const register = (payload: unknown) => t.app.inject({ method: 'POST', url: '/api/auth/register', payload: payload as object });
   const login = (payload: object) => t.app.inject({ method: 'POST', url: '/api/auth/login', payload });
   const me = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
-  const refresh = (cookie?: string) =>
-    t.app.inject({ method: 'POST', url: '/api/auth/refresh', cookies: cookie ? { refresh_token: cookie } : {} });
+  const refresh = (cookie?: string) => t.app.inject({ method: 'POST', url: '/api/auth/refresh', cookies: cookie ? { refresh_token: cookie } : {} });
 
   describe('POST /api/auth/register', () => {
     it('creates a user and answers 201 without the password hash', async () => {
@@ -167,7 +166,14 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
     it('refuses alg "none", another algorithm, a wrong issuer or audience, and a wrong secret', async () => {
       const user = await createUser(t.app);
       const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      const claims = { sub: user.id, iss: JWT_ISSUER, aud: JWT_AUDIENCE, typ: 'access', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 };
+      const claims = {
+        sub: user.id,
+        iss: JWT_ISSUER,
+        aud: JWT_AUDIENCE,
+        typ: 'access',
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 600,
+      };
       const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
       const key = new TextEncoder().encode(TEST_JWT_SECRET);
       const sign = (alg: string, c: object, k = key) => new SignJWT(c as never).setProtectedHeader({ alg }).sign(k);
@@ -238,10 +244,7 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
       const ok = results.filter((r) => r.statusCode === 200);
       expect(ok.length).toBeGreaterThanOrEqual(1);
       expect(new Set(ok.map(refreshCookieOf)).size).toBe(1);
-      const { rows } = await t.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL',
-        [user.id],
-      );
+      const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
       expect(rows[0]!.n).toBe(1);
     });
 
@@ -250,10 +253,7 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
       // As an admin deactivates it (admin.service), which ends its sessions.
       const admin = await t.services.users.getUser((await createUser(t.app)).id);
       await t.services.admin.updateUser(admin, user.id, { is_active: false });
-      const { rows } = await t.db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL',
-        [user.id],
-      );
+      const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
       expect(rows[0]!.n).toBe(0);
       expect((await refresh(user.refreshCookie)).statusCode).toBe(401);
     });
@@ -283,9 +283,19 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
   describe('POST /api/auth/password', () => {
     it('changes the password and ends other sessions', async () => {
       const user = await createUser(t.app);
-      const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: authHeader(user), payload: { current_password: 'nope nope', new_password: 'brand new password' } });
+      const wrong = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        headers: authHeader(user),
+        payload: { current_password: 'nope nope', new_password: 'brand new password' },
+      });
       expect(wrong.statusCode).toBe(401);
-      const res = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: authHeader(user), payload: { current_password: user.password, new_password: 'brand new password' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        headers: authHeader(user),
+        payload: { current_password: user.password, new_password: 'brand new password' },
+      });
       expect(res.statusCode).toBe(204);
       expect((await login({ email: user.email, password: 'brand new password' })).statusCode).toBe(200);
       expect((await login({ email: user.email, password: user.password })).statusCode).toBe(401);
@@ -306,7 +316,8 @@ describe.each(testDbKinds())('auth rate limits on %s', (kind) => {
   it('answers 429 with Retry-After after too many logins for one email', async () => {
     const email = uniqueEmail();
     const codes: number[] = [];
-    for (let i = 0; i < 4; i++) codes.push((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'wrong pw!' } })).statusCode);
+    for (let i = 0; i < 4; i++)
+      codes.push((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'wrong pw!' } })).statusCode);
     expect(codes).toEqual([401, 401, 401, 429]);
     const last = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'wrong pw!' } });
     expect(last.json()).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
@@ -316,7 +327,12 @@ describe.each(testDbKinds())('auth rate limits on %s', (kind) => {
   it('answers 429 after too many attempts from one IP across emails', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: '10.9.9.9', payload: { email: uniqueEmail(), password: 'long enough pw' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/register',
+        remoteAddress: '10.9.9.9',
+        payload: { email: uniqueEmail(), password: 'long enough pw' },
+      });
       codes.push(res.statusCode);
     }
     expect(codes.slice(0, 6).every((c) => c === 201)).toBe(true);

@@ -8,7 +8,7 @@
 // for people in the web app: short-lived, and nothing gains from letting a script borrow one for
 // /v1 when it can have a key it can revoke.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Authenticate, bearerToken } from '../../lib/bearer.js';
+import { bearerToken, type Authenticate } from '../../lib/bearer.js';
 import { AppError } from '../../lib/errors.js';
 import type { UserRow } from '../users/users.service.js';
 import type { AuthService } from './auth.service.js';

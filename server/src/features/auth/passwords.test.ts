@@ -2,7 +2,7 @@
 // blocks the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
-import { buildTestApp, createUser, type TestApp, uniqueEmail } from '../../../test/test-app.js';
+import { buildTestApp, createUser, uniqueEmail, type TestApp } from '../../../test/test-app.js';
 import { hashPassword } from './passwords.js';
 
 describe('password hashing', () => {

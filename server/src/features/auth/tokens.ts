@@ -2,7 +2,7 @@
 // other JWT we might mint is taken for one. Refresh tokens are opaque random strings, stored only
 // as SHA-256: they can never pass as an access token, and an access token is never found as one.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 
 export const JWT_ISSUER = 'quota-chat';
 export const JWT_AUDIENCE = 'quota-chat-api';

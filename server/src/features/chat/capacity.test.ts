@@ -14,7 +14,11 @@ describe.each(testDbKinds())('capacity of one process on %s', (kind) => {
   const ctx = setupChatTest(kind, { env: { MAX_CONCURRENT_STREAMS: '1', STREAM_QUEUE_TIMEOUT_MS: '0' }, listen: true });
 
   const chat = (content: string) =>
-    fetch(`${ctx.url}/api/chat`, { method: 'POST', headers: { ...authHeader(ctx.user), 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', content }) });
+    fetch(`${ctx.url}/api/chat`, {
+      method: 'POST',
+      headers: { ...authHeader(ctx.user), 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', content }),
+    });
   const conversationCount = async () =>
     (await ctx.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations WHERE user_id = $1', [ctx.user.id])).rows[0]!.n;
 
@@ -45,7 +49,7 @@ describe.each(testDbKinds())('capacity of one process on %s', (kind) => {
     expect(textOf(parseSse(await again.text()).parts)).toBe('again');
   });
 
-  it('answers /v1 past capacity in OpenAI\'s error shape, which the official client raises as a 503 APIError', async () => {
+  it("answers /v1 past capacity in OpenAI's error shape, which the official client raises as a 503 APIError", async () => {
     ctx.upstream.reset({ text: SLOW, tokenDelayMs: 30 });
     const { key } = await createApiKey(ctx.t.app, ctx.user);
     const client = openAiClient({ t: ctx.t, upstream: ctx.upstream, url: ctx.url }, key);

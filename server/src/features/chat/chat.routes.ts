@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import { clientGoneSignal } from '../../lib/model-calls/client-gone.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { chatBody } from './chat.schemas.js';
 import type { ChatService } from './chat.service.js';
 import { CHAT_STREAM_HEADERS } from './ui-stream.js';

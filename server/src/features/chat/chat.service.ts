@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ConversationsService } from '../conversations/conversations.service.js';
-import type { ModelCalls, ModelCallResult } from '../../lib/model-calls/model-call.js';
-import type { ModelsService } from '../models/models.service.js';
+import type { ModelCallResult, ModelCalls } from '../../lib/model-calls/model-call.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { ConversationsService } from '../conversations/conversations.service.js';
+import type { ModelsService } from '../models/models.service.js';
 import type { ChatBody } from './chat.schemas.js';
 import { planExchange } from './exchange.js';
 import { buildPrompt } from './history.js';
@@ -27,12 +27,23 @@ export interface ChatServiceDeps {
 
 export function createChatService(deps: ChatServiceDeps) {
   const { conversations, models, modelCalls } = deps;
-  const checkpoints = createReplyCheckpoints({ save: (replies) => conversations.checkpointReplies(replies), intervalMs: deps.checkpointMs ?? 1000, log: deps.log });
+  const checkpoints = createReplyCheckpoints({
+    save: (replies) => conversations.checkpointReplies(replies),
+    intervalMs: deps.checkpointMs ?? 1000,
+    log: deps.log,
+  });
 
   async function storeReply(id: string, result: ModelCallResult): Promise<ReplyEnd> {
     const status = result.outcome;
     await conversations
-      .finishReply({ id, content: result.text, status, error: result.failure?.message ?? null, inputTokens: result.inputTokens, outputTokens: result.outputTokens })
+      .finishReply({
+        id,
+        content: result.text,
+        status,
+        error: result.failure?.message ?? null,
+        inputTokens: result.inputTokens,
+        outputTokens: result.outputTokens,
+      })
       // The client still gets its end; the usage reaper marks a reply left 'streaming' as failed.
       .catch((err: unknown) => deps.log.error({ err, messageId: id }, 'storing the end of a reply failed'));
     return {
@@ -44,7 +55,15 @@ export function createChatService(deps: ChatServiceDeps) {
   }
 
   return {
-    async chat({ user, body, signal }: { user: { id: string; tier: TierName; monthly_token_cap?: number | null }; body: ChatBody; signal: AbortSignal }): Promise<Readable> {
+    async chat({
+      user,
+      body,
+      signal,
+    }: {
+      user: { id: string; tier: TierName; monthly_token_cap?: number | null };
+      body: ChatBody;
+      signal: AbortSignal;
+    }): Promise<Readable> {
       const model = models.resolveForUser(user, body.model);
       const existing = body.conversation_id ? await conversations.get({ userId: user.id, id: body.conversation_id }) : undefined;
       const plan = planExchange(body, existing?.messages ?? []);
@@ -80,10 +99,12 @@ export function createChatService(deps: ChatServiceDeps) {
       });
       // A refusal, an unreachable provider or a timeout before the first token is still a plain
       // problem response, sent once the failed reply is stored.
-      await call.started({ conversation_id: conversationId, user_message_id: plan.userMessageId, message_id: assistantMessageId }).catch(async (err: unknown) => {
-        await ending;
-        throw err;
-      });
+      await call
+        .started({ conversation_id: conversationId, user_message_id: plan.userMessageId, message_id: assistantMessageId })
+        .catch(async (err: unknown) => {
+          await ending;
+          throw err;
+        });
       return createChatStream({
         assistantMessageId,
         userMessageId: plan.userMessageId,

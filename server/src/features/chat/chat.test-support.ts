@@ -2,13 +2,13 @@
 // cap), the environment that points every provider at the fake upstream, and setupChatTest(),
 // the hooks that give a test file that upstream, an app wired to it and a user.
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { AppError } from '../../lib/errors.js';
 import type { DbKind } from '../../../test/databases.js';
-import { type RecordedRequest, sleep, startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
+import { sleep, startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../../../test/fake-upstream.js';
 import { buildTestApp, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
-import { createUsersService } from '../users/users.service.js';
-import type { TierName } from '../../lib/tiers/tiers.js';
+import { AppError } from '../../lib/errors.js';
 import type { ReserveRequest, SettleRequest, UsageMeter } from '../../lib/model-calls/usage-meter.js';
+import type { TierName } from '../../lib/tiers/tiers.js';
+import { createUsersService } from '../users/users.service.js';
 
 export interface RecordingMeter extends UsageMeter {
   reserves: ReserveRequest[];
@@ -126,10 +126,14 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
 }
 
 export async function messageRow(t: TestApp, id: string) {
-  const { rows } = await t.db.query<{ role: string; content: string; status: string; error: string | null; input_tokens: number | null; output_tokens: number | null }>(
-    'SELECT role, content, status, error, input_tokens, output_tokens FROM messages WHERE id = $1',
-    [id],
-  );
+  const { rows } = await t.db.query<{
+    role: string;
+    content: string;
+    status: string;
+    error: string | null;
+    input_tokens: number | null;
+    output_tokens: number | null;
+  }>('SELECT role, content, status, error, input_tokens, output_tokens FROM messages WHERE id = $1', [id]);
   return rows[0];
 }
 

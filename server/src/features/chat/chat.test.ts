@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { parseSse, textOf } from '../../../test/sse.js';
 import { authHeader, createUser, type TestUser } from '../../../test/test-app.js';
-import { quotaExceeded, setTier, setupChatTest } from './chat.test-support.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { quotaExceeded, setTier, setupChatTest } from './chat.test-support.js';
 
 describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) => {
   // Paid models behind the fake upstream, to check that refusals happen before any upstream call;
@@ -46,7 +46,13 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
       [user_message_id, 'user', 'complete'],
       [start!.messageId, 'assistant', 'complete'],
     ]);
-    expect(stored.messages[1]).toMatchObject({ content: text, model: 'demo', error: null, input_tokens: end.usage.input_tokens, output_tokens: end.usage.output_tokens });
+    expect(stored.messages[1]).toMatchObject({
+      content: text,
+      model: 'demo',
+      error: null,
+      input_tokens: end.usage.input_tokens,
+      output_tokens: end.usage.output_tokens,
+    });
   });
 
   it('settles the call exactly once with the usage the model reported', async () => {
@@ -69,12 +75,23 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
         outcome: 'complete',
       },
     ]);
-    expect(meter.reserves[0]).toMatchObject({ user: { id: ctx.user.id }, model: 'demo', maxOutputTokens: 2048, promptTokens: usage.input_tokens, messageId: start.messageId });
+    expect(meter.reserves[0]).toMatchObject({
+      user: { id: ctx.user.id },
+      model: 'demo',
+      maxOutputTokens: 2048,
+      promptTokens: usage.input_tokens,
+      messageId: start.messageId,
+    });
     expect(meter.releases).toEqual([]);
   });
 
   it('sends the earlier messages and the system prompt to the model', async () => {
-    const created = await ctx.t.app.inject({ method: 'POST', url: '/api/conversations', headers: authHeader(ctx.user), payload: { system_prompt: 'Answer like a pirate.' } });
+    const created = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/api/conversations',
+      headers: authHeader(ctx.user),
+      payload: { system_prompt: 'Answer like a pirate.' },
+    });
     const id = created.json().id;
     await chat(ctx.user, { model: 'demo', conversation_id: id, content: 'First question' });
     const second = parseSse((await chat(ctx.user, { model: 'demo', conversation_id: id, content: 'Second question' })).body);
@@ -196,7 +213,9 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
   });
 
   it('keeps a long conversation within the context window, dropping the oldest messages first', async () => {
-    const id = (await ctx.t.app.inject({ method: 'POST', url: '/api/conversations', headers: authHeader(ctx.user), payload: { system_prompt: 'Be brief.' } })).json().id;
+    const id = (
+      await ctx.t.app.inject({ method: 'POST', url: '/api/conversations', headers: authHeader(ctx.user), payload: { system_prompt: 'Be brief.' } })
+    ).json().id;
     // The demo model takes 16,384 - 2,048 = 14,336 prompt tokens; each of these messages is 5,001.
     const big = 'hello '.repeat(5000);
     expect(countTextTokens(big)).toBe(5001);

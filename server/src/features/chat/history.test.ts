@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.js';
-import { buildPrompt, type StoredMessage } from './history.js';
 import { countPromptTokens, countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { buildPrompt, type StoredMessage } from './history.js';
 
 const words = (n: number, word = 'hello') => `${word} `.repeat(n); // n + 1 tokens or so
 const model = { id: 'small', contextWindow: 1000, maxOutputTokens: 200 };
@@ -21,7 +21,12 @@ describe('buildPrompt', () => {
   });
 
   it('drops the oldest messages first to leave room for the longest reply', () => {
-    const earlier = [msg('user', words(300, 'one')), msg('assistant', words(300, 'two')), msg('user', words(100, 'three')), msg('assistant', words(100, 'four'))];
+    const earlier = [
+      msg('user', words(300, 'one')),
+      msg('assistant', words(300, 'two')),
+      msg('user', words(100, 'three')),
+      msg('assistant', words(100, 'four')),
+    ];
     const prompt = buildPrompt({ system: 'S', earlier, userContent: 'newest', model });
     expect(prompt.tokens).toBeLessThanOrEqual(800);
     expect(prompt.messages.map((m) => m.content.split(' ')[0])).toEqual(['three', 'four', 'newest']);

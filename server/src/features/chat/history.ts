@@ -23,7 +23,17 @@ function usable(m: StoredMessage): m is StoredMessage & PromptMessage {
   return m.role === 'assistant' && (m.status === 'complete' || m.status === 'stopped') && m.content.trim() !== '';
 }
 
-export function buildPrompt({ system, earlier, userContent, model }: { system: string | undefined; earlier: StoredMessage[]; userContent: string; model: Pick<ModelSpec, 'id' | 'contextWindow' | 'maxOutputTokens'> }): Prompt {
+export function buildPrompt({
+  system,
+  earlier,
+  userContent,
+  model,
+}: {
+  system: string | undefined;
+  earlier: StoredMessage[];
+  userContent: string;
+  model: Pick<ModelSpec, 'id' | 'contextWindow' | 'maxOutputTokens'>;
+}): Prompt {
   const budget = promptBudget({ model });
   const newest: PromptMessage = { role: 'user', content: userContent };
   let tokens = countPromptTokens(system, [newest]);

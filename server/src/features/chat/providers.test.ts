@@ -4,13 +4,28 @@ import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { parseSse, textOf } from '../../../test/sse.js';
 import { authHeader } from '../../../test/test-app.js';
-import { FAKE_UPSTREAM_KEYS, messageRow, setupChatTest } from './chat.test-support.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { FAKE_UPSTREAM_KEYS, messageRow, setupChatTest } from './chat.test-support.js';
 
 const PROVIDERS = [
-  { model: 'gpt-4o-mini', provider: 'openai', path: '/v1/chat/completions', auth: (h: Record<string, unknown>) => h.authorization === `Bearer ${FAKE_UPSTREAM_KEYS.openai}` },
-  { model: 'claude-haiku-4-5', provider: 'anthropic', path: '/v1/messages', auth: (h: Record<string, unknown>) => h['x-api-key'] === FAKE_UPSTREAM_KEYS.anthropic },
-  { model: 'llama3.1', provider: 'openai-compatible', path: '/v1/chat/completions', auth: (h: Record<string, unknown>) => h.authorization === `Bearer ${FAKE_UPSTREAM_KEYS.openaiCompatible}` },
+  {
+    model: 'gpt-4o-mini',
+    provider: 'openai',
+    path: '/v1/chat/completions',
+    auth: (h: Record<string, unknown>) => h.authorization === `Bearer ${FAKE_UPSTREAM_KEYS.openai}`,
+  },
+  {
+    model: 'claude-haiku-4-5',
+    provider: 'anthropic',
+    path: '/v1/messages',
+    auth: (h: Record<string, unknown>) => h['x-api-key'] === FAKE_UPSTREAM_KEYS.anthropic,
+  },
+  {
+    model: 'llama3.1',
+    provider: 'openai-compatible',
+    path: '/v1/chat/completions',
+    auth: (h: Record<string, unknown>) => h.authorization === `Bearer ${FAKE_UPSTREAM_KEYS.openaiCompatible}`,
+  },
 ] as const;
 
 describe.each(testDbKinds())('provider adapters through the fake upstream on %s', (kind) => {
@@ -40,7 +55,12 @@ describe.each(testDbKinds())('provider adapters through the fake upstream on %s'
       const end = parts.find((p) => p.type === 'message-metadata')!.messageMetadata;
       expect(end).toEqual({ status: 'complete', usage: { input_tokens: 123, output_tokens: 45, total_tokens: 168 } });
       expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
-      expect(await messageRow(ctx.t, parts[0]!.messageId)).toMatchObject({ status: 'complete', content: 'Streaming works end to end.', input_tokens: 123, output_tokens: 45 });
+      expect(await messageRow(ctx.t, parts[0]!.messageId)).toMatchObject({
+        status: 'complete',
+        content: 'Streaming works end to end.',
+        input_tokens: 123,
+        output_tokens: 45,
+      });
       expect(meter.settles).toHaveLength(1);
       expect(meter.settles[0]).toMatchObject({ provider, model, inputTokens: 123, outputTokens: 45, source: 'provider', outcome: 'complete' });
 
@@ -101,7 +121,12 @@ describe.each(testDbKinds())('provider adapters through the fake upstream on %s'
       expect(JSON.stringify(parts)).not.toMatch(/upstream-secret|terminated|other side closed/);
       expect(await messageRow(ctx.t, parts[0]!.messageId)).toMatchObject({ status: 'failed', content: 'alpha beta gamma ', error: error.errorText });
       expect(meter.settles).toHaveLength(1);
-      expect(meter.settles[0]).toMatchObject({ outcome: 'failed', source: 'estimate', outputTokens: countTextTokens('alpha beta gamma '), inputTokens: meter.reserves[0]!.promptTokens });
+      expect(meter.settles[0]).toMatchObject({
+        outcome: 'failed',
+        source: 'estimate',
+        outputTokens: countTextTokens('alpha beta gamma '),
+        inputTokens: meter.reserves[0]!.promptTokens,
+      });
     });
 
     it('answers 504 when the provider does not start in time, and aborts the upstream request', async () => {

@@ -6,9 +6,9 @@ import { testDbKinds } from '../../../test/databases.js';
 import { sleep } from '../../../test/fake-upstream.js';
 import { readSse, type SsePart } from '../../../test/sse.js';
 import { authHeader } from '../../../test/test-app.js';
-import { expectUpstreamAborted, messageRow, setupChatTest, waitFor } from './chat.test-support.js';
 import { composeDemoReply } from '../../lib/model-calls/providers/demo-reply.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { expectUpstreamAborted, messageRow, setupChatTest, waitFor } from './chat.test-support.js';
 
 const LONG_TEXT = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
 
@@ -35,14 +35,18 @@ describe.each(testDbKinds())('stopping a reply on %s', (kind) => {
     } catch (err) {
       expect((err as Error).name).toBe('AbortError');
     }
-    const received = parts.filter((p) => p.type === 'text-delta').map((p) => p.delta).join('');
+    const received = parts
+      .filter((p) => p.type === 'text-delta')
+      .map((p) => p.delta)
+      .join('');
     return { messageId: parts[0]!.messageId as string, received, parts };
   }
 
-  const stoppedRow = (id: string) => waitFor(async () => {
-    const row = await messageRow(ctx.t, id);
-    return row && row.status !== 'streaming' ? row : undefined;
-  });
+  const stoppedRow = (id: string) =>
+    waitFor(async () => {
+      const row = await messageRow(ctx.t, id);
+      return row && row.status !== 'streaming' ? row : undefined;
+    });
 
   describe.each([
     { model: 'gpt-4o-mini', label: 'OpenAI' },

@@ -63,10 +63,10 @@ export async function insertConversationWithExchange(
 }
 
 export async function findConversation(db: Queryable, { id, userId, forUpdate = false }: { id: string; userId: string; forUpdate?: boolean }) {
-  const { rows } = await db.query<ConversationRow>(
-    `SELECT ${COLUMNS} FROM conversations WHERE id = $1 AND user_id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
-    [id, userId],
-  );
+  const { rows } = await db.query<ConversationRow>(`SELECT ${COLUMNS} FROM conversations WHERE id = $1 AND user_id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [
+    id,
+    userId,
+  ]);
   return rows[0];
 }
 
@@ -97,7 +97,11 @@ export async function listConversationsByUser(
 
 export async function updateConversation(
   db: Queryable,
-  { id, userId, changes }: { id: string; userId: string; changes: { title?: string | null; pinned?: boolean; archived?: boolean; systemPrompt?: string | null; model?: string } },
+  {
+    id,
+    userId,
+    changes,
+  }: { id: string; userId: string; changes: { title?: string | null; pinned?: boolean; archived?: boolean; systemPrompt?: string | null; model?: string } },
 ): Promise<ConversationRow | undefined> {
   // Each field is set only when present: "absent" and "set to null" differ for title and system_prompt.
   const { rows } = await db.query<ConversationRow>(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import {
   conversationListResponse,
   conversationResponse,
@@ -22,7 +22,13 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
   app.addHook('onRequest', opts.authenticate);
 
   app.get('/', {
-    schema: { tags, security, summary: 'Your conversations: pinned first, then most recently active; ?q= searches titles and messages', querystring: listConversationsQuery, response: { 200: conversationListResponse } },
+    schema: {
+      tags,
+      security,
+      summary: 'Your conversations: pinned first, then most recently active; ?q= searches titles and messages',
+      querystring: listConversationsQuery,
+      response: { 200: conversationListResponse },
+    },
     handler: async (request) => conversations.list({ userId: currentUser(request).id, ...request.query }),
   });
 
@@ -44,7 +50,14 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
   });
 
   app.patch('/:id', {
-    schema: { tags, security, summary: 'Rename, pin, archive, or change the system prompt or model', params: idParams, body: updateConversationBody, response: { 200: conversationResponse } },
+    schema: {
+      tags,
+      security,
+      summary: 'Rename, pin, archive, or change the system prompt or model',
+      params: idParams,
+      body: updateConversationBody,
+      response: { 200: conversationResponse },
+    },
     handler: async (request) => {
       const { system_prompt, ...rest } = request.body;
       const changes = { ...rest, ...(system_prompt !== undefined ? { systemPrompt: system_prompt } : {}) };

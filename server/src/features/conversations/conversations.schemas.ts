@@ -14,7 +14,10 @@ export const listConversationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
   q: z.string().trim().max(200).optional(),
-  archived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  archived: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export const createConversationBody = z

@@ -1,13 +1,12 @@
 // Conversations belong to one user. Every lookup is by (id, owner), so another user's conversation
 // is indistinguishable from a missing one: both answer 404 CONVERSATION_NOT_FOUND.
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../../lib/errors.js';
+import type { TierName } from '../../lib/tiers/tiers.js';
 import type { Db } from '../../platform/db/db.js';
 import { retryOnConnectionLoss } from '../../platform/db/retry.js';
-import { AppError } from '../../lib/errors.js';
 import type { ModelsService } from '../models/models.service.js';
-import type { TierName } from '../../lib/tiers/tiers.js';
 import {
-  type ConversationRow,
   deleteConversation,
   findConversation,
   insertConversation,
@@ -15,6 +14,7 @@ import {
   listConversationsByUser,
   touchConversation,
   updateConversation,
+  type ConversationRow,
 } from './conversations.repository.js';
 import { toConversationResponse } from './conversations.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -24,11 +24,11 @@ import {
   failStreamingMessage,
   findStreamingContent,
   finishMessage,
-  saveStreamingContents,
   insertMessage,
   listMessagesOfConversation,
-  type MessageRow,
+  saveStreamingContents,
   updateUserMessageContent,
+  type MessageRow,
 } from './messages.repository.js';
 import { titleFromMessage } from './titles.js';
 
@@ -60,7 +60,13 @@ export function createConversationsService({ db, models, now }: { db: Db; models
 
   return {
     async list({ userId, limit, cursor, q, archived }: { userId: string; limit: number; cursor?: string; q?: string; archived: boolean }) {
-      const rows = await listConversationsByUser(db, { userId, archived, limit: limit + 1, cursor: cursor ? decodeCursor(cursor) : undefined, q: q || undefined });
+      const rows = await listConversationsByUser(db, {
+        userId,
+        archived,
+        limit: limit + 1,
+        cursor: cursor ? decodeCursor(cursor) : undefined,
+        q: q || undefined,
+      });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -78,7 +84,15 @@ export function createConversationsService({ db, models, now }: { db: Db; models
 
     get: withMessages,
 
-    async update({ user, id, changes }: { user: Owner; id: string; changes: { title?: string | null; pinned?: boolean; archived?: boolean; systemPrompt?: string | null; model?: string } }) {
+    async update({
+      user,
+      id,
+      changes,
+    }: {
+      user: Owner;
+      id: string;
+      changes: { title?: string | null; pinned?: boolean; archived?: boolean; systemPrompt?: string | null; model?: string };
+    }) {
       if (changes.model !== undefined) models.resolveForUser(user, changes.model);
       const row = await updateConversation(db, { id, userId: user.id, changes });
       if (!row) throw new AppError('CONVERSATION_NOT_FOUND');
@@ -102,7 +116,15 @@ export function createConversationsService({ db, models, now }: { db: Db; models
     async beginExchange(x: BeginExchange): Promise<ConversationRow> {
       // The most common exchange, the first of a new conversation, is one statement.
       if (x.isNew && x.kind === 'send') {
-        return insertConversationWithExchange(db, { id: x.conversationId, userId: x.userId, title: titleFromMessage(x.userContent), model: x.model, userMessageId: x.userMessageId, userContent: x.userContent, assistantMessageId: x.assistantMessageId });
+        return insertConversationWithExchange(db, {
+          id: x.conversationId,
+          userId: x.userId,
+          title: titleFromMessage(x.userContent),
+          model: x.model,
+          userMessageId: x.userMessageId,
+          userContent: x.userContent,
+          assistantMessageId: x.assistantMessageId,
+        });
       }
       return db.transaction(async (tx) => {
         if (x.isNew) {
@@ -111,20 +133,43 @@ export function createConversationsService({ db, models, now }: { db: Db; models
           throw new AppError('CONVERSATION_NOT_FOUND'); // deleted meanwhile
         }
         if (x.kind === 'send') {
-          await insertMessage(tx, { id: x.userMessageId, conversationId: x.conversationId, userId: x.userId, role: 'user', content: x.userContent, status: 'complete', model: null });
+          await insertMessage(tx, {
+            id: x.userMessageId,
+            conversationId: x.conversationId,
+            userId: x.userId,
+            role: 'user',
+            content: x.userContent,
+            status: 'complete',
+            model: null,
+          });
         } else {
           if (x.kind === 'edit' && !(await updateUserMessageContent(tx, { id: x.userMessageId, conversationId: x.conversationId, content: x.userContent }))) {
             throw new AppError('MESSAGE_NOT_FOUND'); // deleted meanwhile
           }
           await deleteMessagesAfter(tx, { conversationId: x.conversationId, messageId: x.userMessageId });
         }
-        await insertMessage(tx, { id: x.assistantMessageId, conversationId: x.conversationId, userId: x.userId, role: 'assistant', content: '', status: 'streaming', model: x.model });
+        await insertMessage(tx, {
+          id: x.assistantMessageId,
+          conversationId: x.conversationId,
+          userId: x.userId,
+          role: 'assistant',
+          content: '',
+          status: 'streaming',
+          model: x.model,
+        });
         return touchConversation(tx, { id: x.conversationId, model: x.model, title: titleFromMessage(x.userContent) });
       });
     },
 
     /** Writes the end of a reply: its text so far, its status and, when failed, a safe error. */
-    async finishReply(m: { id: string; content: string; status: 'complete' | 'stopped' | 'failed'; error: string | null; inputTokens: number; outputTokens: number }) {
+    async finishReply(m: {
+      id: string;
+      content: string;
+      status: 'complete' | 'stopped' | 'failed';
+      error: string | null;
+      inputTokens: number;
+      outputTokens: number;
+    }) {
       // Setting a final state is idempotent: safe to retry through a database restart.
       await retryOnConnectionLoss(() => finishMessage(db, m));
     },

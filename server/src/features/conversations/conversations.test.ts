@@ -28,7 +28,14 @@ describe.each(testDbKinds())('conversations on %s', (kind) => {
     it('creates an empty conversation with the default model of the plan', async () => {
       const res = await api(alice, 'POST', '/api/conversations', { title: '  Trip plans ', system_prompt: 'Be concise.' });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ title: 'Trip plans', model: 'demo', system_prompt: 'Be concise.', pinned: false, archived: false, last_message_at: null });
+      expect(res.json()).toMatchObject({
+        title: 'Trip plans',
+        model: 'demo',
+        system_prompt: 'Be concise.',
+        pinned: false,
+        archived: false,
+        last_message_at: null,
+      });
       expect(res.json().id).toMatch(/^[0-9a-f-]{36}$/);
     });
 
@@ -82,7 +89,7 @@ describe.each(testDbKinds())('conversations on %s', (kind) => {
     it("answers another user's conversation exactly like a missing one, for every verb", async () => {
       const id = await chatIn(alice, 'private to alice');
       const missing = crypto.randomUUID();
-      const requests: [('GET' | 'POST' | 'PATCH' | 'DELETE'), (id: string) => string, object?][] = [
+      const requests: ['GET' | 'POST' | 'PATCH' | 'DELETE', (id: string) => string, object?][] = [
         ['GET', (x) => `/api/conversations/${x}`],
         ['PATCH', (x) => `/api/conversations/${x}`, { title: 'hijacked' }],
         ['DELETE', (x) => `/api/conversations/${x}`],
@@ -113,7 +120,13 @@ describe.each(testDbKinds())('conversations on %s', (kind) => {
       const aliceConversation = await chatIn(alice, 'alice message');
       const aliceMessage = (await api(alice, 'GET', `/api/conversations/${aliceConversation}`)).json().messages[0].id;
       const bobConversation = await chatIn(bob, 'bob message');
-      const res = await api(bob, 'POST', '/api/chat', { model: 'demo', conversation_id: bobConversation, action: 'edit', message_id: aliceMessage, content: 'changed' });
+      const res = await api(bob, 'POST', '/api/chat', {
+        model: 'demo',
+        conversation_id: bobConversation,
+        action: 'edit',
+        message_id: aliceMessage,
+        content: 'changed',
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json().code).toBe('MESSAGE_NOT_FOUND');
       expect((await api(alice, 'GET', `/api/conversations/${aliceConversation}`)).json().messages[0].content).toBe('alice message');
@@ -179,7 +192,10 @@ describe.each(testDbKinds())('conversations on %s', (kind) => {
       const percent = await chatIn(dave, 'growth of 100% this year');
       await create(dave, { title: 'unrelated' });
       const search = async (q: string) =>
-        (await api(dave, 'GET', `/api/conversations?q=${encodeURIComponent(q)}`)).json().items.map((c: { id: string }) => c.id).sort();
+        (await api(dave, 'GET', `/api/conversations?q=${encodeURIComponent(q)}`))
+          .json()
+          .items.map((c: { id: string }) => c.id)
+          .sort();
       expect(await search('report')).toEqual([byTitle]);
       expect(await search('XYLOPHONE')).toEqual([byMessage]);
       expect(await search('100%')).toEqual([percent]);

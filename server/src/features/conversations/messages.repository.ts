@@ -28,27 +28,33 @@ export async function insertMessage(
   db: Queryable,
   m: { id: string; conversationId: string; userId: string; role: MessageRole; content: string; status: MessageStatus; model: string | null },
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO messages (id, conversation_id, user_id, role, content, status, model) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [m.id, m.conversationId, m.userId, m.role, m.content, m.status, m.model],
-  );
+  await db.query(`INSERT INTO messages (id, conversation_id, user_id, role, content, status, model) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    m.id,
+    m.conversationId,
+    m.userId,
+    m.role,
+    m.content,
+    m.status,
+    m.model,
+  ]);
 }
 
 /** False when there is no such user message in the conversation (any more). */
 export async function updateUserMessageContent(db: Queryable, { id, conversationId, content }: { id: string; conversationId: string; content: string }) {
-  const { rowCount } = await db.query(
-    `UPDATE messages SET content = $3, updated_at = now() WHERE id = $1 AND conversation_id = $2 AND role = 'user'`,
-    [id, conversationId, content],
-  );
+  const { rowCount } = await db.query(`UPDATE messages SET content = $3, updated_at = now() WHERE id = $1 AND conversation_id = $2 AND role = 'user'`, [
+    id,
+    conversationId,
+    content,
+  ]);
   return rowCount > 0;
 }
 
 /** Removes every message that comes after messageId in its conversation. */
 export async function deleteMessagesAfter(db: Queryable, { conversationId, messageId }: { conversationId: string; messageId: string }) {
-  await db.query(
-    `DELETE FROM messages WHERE conversation_id = $1 AND seq > (SELECT seq FROM messages WHERE id = $2 AND conversation_id = $1)`,
-    [conversationId, messageId],
-  );
+  await db.query(`DELETE FROM messages WHERE conversation_id = $1 AND seq > (SELECT seq FROM messages WHERE id = $2 AND conversation_id = $1)`, [
+    conversationId,
+    messageId,
+  ]);
 }
 
 /** Writes the end of a reply. Only a reply still streaming changes, so a second finish is a no-op. */

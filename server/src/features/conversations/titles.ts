@@ -6,7 +6,13 @@ export function titleFromMessage(content: string): string {
   const line =
     content
       .split('\n')
-      .map((l) => l.replace(/^[\s#>*\-`]+/, '').replace(/[`*_~]/g, '').replace(/\s+/g, ' ').trim())
+      .map((l) =>
+        l
+          .replace(/^[\s#>*\-`]+/, '')
+          .replace(/[`*_~]/g, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
       .find(Boolean) ?? '';
   if (!line) return 'New conversation';
   if (line.length <= MAX_TITLE) return line;

@@ -11,7 +11,13 @@ export async function pingDatabase(db: Queryable, timeoutMs: number): Promise<bo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
+    return await Promise.race([
+      db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

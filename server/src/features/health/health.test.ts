@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { buildTestApp, TEST_JWT_SECRET, testConfig, type TestApp } from '../../../test/test-app.js';
 import { buildApp } from '../../app.js';
+import { APP_VERSION } from '../../lib/version.js';
 import type { Db } from '../../platform/db/db.js';
 import { openPglite } from '../../platform/db/pglite.js';
 import { openPostgres } from '../../platform/db/postgres.js';
-import { APP_VERSION } from '../../lib/version.js';
 import { pingDatabase } from './health.routes.js';
 
 const PATHS = ['/health', '/api/health'];

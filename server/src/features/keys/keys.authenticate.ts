@@ -1,6 +1,6 @@
 // The guard of /v1: a personal API key, as the OpenAI clients send it ("Authorization: Bearer
 // qc_..."). Why keys and access tokens never stand in for each other: auth/authenticate.ts.
-import { type Authenticate, bearerToken } from '../../lib/bearer.js';
+import { bearerToken, type Authenticate } from '../../lib/bearer.js';
 import { AppError } from '../../lib/errors.js';
 import { looksLikeApiKey } from './api-key.js';
 import type { KeysService } from './keys.service.js';

@@ -33,19 +33,20 @@ export async function insertApiKey(
   db: Queryable,
   { userId, name, prefix, keyHash }: { userId: string; name: string; prefix: string; keyHash: string },
 ): Promise<ApiKeyRow> {
-  const { rows } = await db.query<ApiKeyRow>(
-    `INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-    [userId, name, prefix, keyHash],
-  );
+  const { rows } = await db.query<ApiKeyRow>(`INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
+    userId,
+    name,
+    prefix,
+    keyHash,
+  ]);
   return rows[0]!;
 }
 
 /** The user's live keys, newest first. */
 export async function listApiKeysByUser(db: Queryable, { userId }: { userId: string }): Promise<ApiKeyRow[]> {
-  const { rows } = await db.query<ApiKeyRow>(
-    `SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`,
-    [userId],
-  );
+  const { rows } = await db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC`, [
+    userId,
+  ]);
   return rows;
 }
 

@@ -2,7 +2,7 @@
 // themselves are accepted only by the /v1 routes (plugins/authenticate.ts says why).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { apiKeyIdParams, apiKeyListResponse, createApiKeyBody, createdApiKeyResponse, toApiKeyResponse } from './keys.schemas.js';
 import type { KeysService } from './keys.service.js';
 

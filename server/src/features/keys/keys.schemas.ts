@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { ApiKeyRow } from './keys.repository.js';
 
-export const createApiKeyBody = z
-  .object({ name: z.string().trim().min(1, 'Give the key a name.').max(100, 'Use at most 100 characters.') })
-  .strict();
+export const createApiKeyBody = z.object({ name: z.string().trim().min(1, 'Give the key a name.').max(100, 'Use at most 100 characters.') }).strict();
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 
 export const apiKeyIdParams = z.object({ id: z.guid('Use an API key id (a UUID).') });

@@ -1,11 +1,9 @@
 // Personal API keys: created (shown once), listed, revoked, and checked on every /v1 request.
-import type { Db } from '../../platform/db/db.js';
 import { AppError } from '../../lib/errors.js';
-import type { UserRow } from '../users/users.service.js';
-import type { UsersService } from '../users/users.service.js';
+import type { Db } from '../../platform/db/db.js';
+import type { UserRow, UsersService } from '../users/users.service.js';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
 import {
-  type ApiKeyRow,
   countLiveApiKeysByUser,
   findLiveApiKeyByHash,
   insertApiKey,
@@ -13,6 +11,7 @@ import {
   lockKeyCreationOfUser,
   revokeApiKey,
   touchApiKey,
+  type ApiKeyRow,
 } from './keys.repository.js';
 
 /** Live (not revoked) keys a user may hold at once. */
@@ -59,7 +58,8 @@ export function createKeysService({ db, users, now }: { db: Db; users: UsersServ
       }
       const found = await findLiveApiKeyByHash(db, { keyHash: hashApiKey(key) });
       const user = found && (await users.findUser(found.user_id));
-      if (!found || !user?.is_active) throw new AppError('API_KEY_INVALID', 'This API key is not valid: it was revoked or its account is disabled. POST /api/keys creates a new one.');
+      if (!found || !user?.is_active)
+        throw new AppError('API_KEY_INVALID', 'This API key is not valid: it was revoked or its account is disabled. POST /api/keys creates a new one.');
       const at = now();
       const staleBefore = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
       if (!found.last_used_at || new Date(found.last_used_at) <= staleBefore) await touchApiKey(db, { id: found.id, at, staleBefore });

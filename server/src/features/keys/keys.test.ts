@@ -70,7 +70,9 @@ describe.each(testDbKinds())('API keys on %s', (kind) => {
 
     it(`holds the limit of ${MAX_API_KEYS_PER_USER} when many creations race`, async () => {
       const user = await createUser(t.app);
-      const codes = await Promise.all(Array.from({ length: MAX_API_KEYS_PER_USER + 5 }, (_, i) => keys(user, 'POST', '', { name: `race ${i}` }).then((r) => r.statusCode)));
+      const codes = await Promise.all(
+        Array.from({ length: MAX_API_KEYS_PER_USER + 5 }, (_, i) => keys(user, 'POST', '', { name: `race ${i}` }).then((r) => r.statusCode)),
+      );
       expect(codes.filter((c) => c === 201)).toHaveLength(MAX_API_KEYS_PER_USER);
       expect(codes.filter((c) => c === 409)).toHaveLength(5);
       expect((await keys(user)).json().items).toHaveLength(MAX_API_KEYS_PER_USER);
@@ -135,7 +137,7 @@ describe.each(testDbKinds())('API keys on %s', (kind) => {
   });
 
   describe('authenticating with a key', () => {
-    it("refuses the key of a deactivated user at once, and takes it again when the account is reactivated", async () => {
+    it('refuses the key of a deactivated user at once, and takes it again when the account is reactivated', async () => {
       const user = await createUser(t.app);
       const { key } = await createApiKey(t.app, user);
       expect((await v1Models(`Bearer ${key}`)).statusCode).toBe(200);

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { commaList, fromEnv, optionalWholeNumber, trimmed, variableAt, WHOLE_LINE, wholeNumber } from '../../lib/env-schema.js';
+import { DEMO_MODEL, type ModelsConfig, type ModelSpec, type ProviderName, type ProviderSettings } from '../../lib/model-calls/model-spec.js';
 import { GENERIC_LIMITS, KNOWN_MODELS } from './models.known.js';
-import { DEMO_MODEL, type ModelSpec, type ModelsConfig, type ProviderName, type ProviderSettings } from '../../lib/model-calls/model-spec.js';
 import { usdToMicroUsd } from './prices.js';
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$/;
@@ -150,7 +150,8 @@ function buildCatalogue(s: ModelSettings, ctx: z.RefinementCtx): ModelsConfig {
   for (const m of models) {
     if (seen.has(m.id)) line(`model "${m.id}" is configured twice; model ids must be unique (give one an "id" in MODELS_FILE)`);
     seen.add(m.id);
-    if (m.maxOutputTokens >= m.contextWindow) line(`model "${m.id}": max_output_tokens (${m.maxOutputTokens}) must be below context_window (${m.contextWindow})`);
+    if (m.maxOutputTokens >= m.contextWindow)
+      line(`model "${m.id}": max_output_tokens (${m.maxOutputTokens}) must be below context_window (${m.contextWindow})`);
   }
   if (defaultModel && !seen.has(defaultModel)) {
     problem(['defaultModel'], `"${defaultModel}" is not a configured model (configured: ${[...seen].join(', ')})`);

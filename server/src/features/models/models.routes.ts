@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { modelsResponse, toModelResponse } from './models.schemas.js';
 import type { ModelsService } from './models.service.js';
 
@@ -8,7 +8,7 @@ export const modelsRoutes: FastifyPluginAsyncZod<{ models: ModelsService; authen
     onRequest: opts.authenticate,
     schema: {
       tags: ['models'],
-      summary: "The models your plan may use, and the default one",
+      summary: 'The models your plan may use, and the default one',
       security: [{ bearerAuth: [] }],
       response: { 200: modelsResponse },
     },

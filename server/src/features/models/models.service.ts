@@ -1,8 +1,8 @@
 // The catalogue as the rest of the server sees it: which models exist, which a tier may use
 // (config.tiers[tier].models, '*' = all), and the 404/403 answers given before any upstream call.
 import { AppError } from '../../lib/errors.js';
-import { getTierLimits, type TierName, type TierTable, tierAllowsModel } from '../../lib/tiers/tiers.js';
-import type { ModelSpec, ModelsConfig } from '../../lib/model-calls/model-spec.js';
+import type { ModelsConfig, ModelSpec } from '../../lib/model-calls/model-spec.js';
+import { getTierLimits, tierAllowsModel, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 
 export function createModelsService({ config, tiers }: { config: ModelsConfig; tiers: TierTable }) {
   const byId = new Map(config.models.map((m) => [m.id, m]));
@@ -34,7 +34,10 @@ export function createModelsService({ config, tiers }: { config: ModelsConfig; t
       const model = byId.get(id);
       if (!model) throw new AppError('MODEL_NOT_FOUND', `There is no model "${id}". ${listedBy} lists the models you can use.`);
       if (!allowed(user.tier, id)) {
-        throw new AppError('MODEL_NOT_ALLOWED', `The ${user.tier} plan does not include "${id}". Pick a model from ${listedBy} or upgrade.`, { model: id, tier: user.tier });
+        throw new AppError('MODEL_NOT_ALLOWED', `The ${user.tier} plan does not include "${id}". Pick a model from ${listedBy} or upgrade.`, {
+          model: id,
+          tier: user.tier,
+        });
       }
       return model;
     },

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config.js';
 import { testDbKinds } from '../../../test/databases.js';
 import { authHeader, buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
+import { ConfigError, loadConfig } from '../../config.js';
 import { usdToMicroUsd } from './prices.js';
 
 function modelsFile(content: unknown): string {
@@ -40,12 +40,25 @@ describe('the model catalogue configuration', () => {
   it('reads provider model lists, with known limits and exact prices', () => {
     const problems: string[] = [];
     const config = readModelsConfig(
-      { OPENAI_API_KEY: 'sk-1', OPENAI_MODELS: 'gpt-4o-mini, my-finetune', OPENAI_COMPATIBLE_BASE_URL: 'http://localhost:11434/v1/', OPENAI_COMPATIBLE_MODELS: 'llama3.1', OPENAI_COMPATIBLE_CONTEXT_WINDOW: '32768' },
+      {
+        OPENAI_API_KEY: 'sk-1',
+        OPENAI_MODELS: 'gpt-4o-mini, my-finetune',
+        OPENAI_COMPATIBLE_BASE_URL: 'http://localhost:11434/v1/',
+        OPENAI_COMPATIBLE_MODELS: 'llama3.1',
+        OPENAI_COMPATIBLE_CONTEXT_WINDOW: '32768',
+      },
       problems,
     );
     expect(problems).toEqual([]);
     expect(config.models.find((m) => m.id === 'gpt-4o-mini')).toEqual({
-      id: 'gpt-4o-mini', label: 'GPT-4o mini', provider: 'openai', providerModel: 'gpt-4o-mini', contextWindow: 128_000, maxOutputTokens: 16_384, inputMicroUsdPerMillion: 150_000, outputMicroUsdPerMillion: 600_000,
+      id: 'gpt-4o-mini',
+      label: 'GPT-4o mini',
+      provider: 'openai',
+      providerModel: 'gpt-4o-mini',
+      contextWindow: 128_000,
+      maxOutputTokens: 16_384,
+      inputMicroUsdPerMillion: 150_000,
+      outputMicroUsdPerMillion: 600_000,
     });
     expect(config.models.find((m) => m.id === 'my-finetune')).toMatchObject({ contextWindow: 8192, maxOutputTokens: 2048, inputMicroUsdPerMillion: 0 });
     expect(config.models.find((m) => m.id === 'llama3.1')).toMatchObject({ provider: 'openai-compatible', contextWindow: 32_768 });
@@ -55,20 +68,39 @@ describe('the model catalogue configuration', () => {
   it('reads full entries from MODELS_FILE, prices as exact integers of micro-dollars', () => {
     const file = modelsFile({
       default_model: 'sonnet',
-      models: [{ id: 'sonnet', label: 'Sonnet', provider: 'anthropic', provider_model: 'claude-sonnet-4-5', input_price_per_million_usd: '3.0', output_price_per_million_usd: 15.000001, max_output_tokens: 8000 }],
+      models: [
+        {
+          id: 'sonnet',
+          label: 'Sonnet',
+          provider: 'anthropic',
+          provider_model: 'claude-sonnet-4-5',
+          input_price_per_million_usd: '3.0',
+          output_price_per_million_usd: 15.000001,
+          max_output_tokens: 8000,
+        },
+      ],
     });
     const problems: string[] = [];
     const config = readModelsConfig({ MODELS_FILE: file, ANTHROPIC_API_KEY: 'sk-ant' }, problems);
     expect(problems).toEqual([]);
     expect(config.defaultModel).toBe('sonnet');
     expect(config.models[1]).toEqual({
-      id: 'sonnet', label: 'Sonnet', provider: 'anthropic', providerModel: 'claude-sonnet-4-5', contextWindow: 200_000, maxOutputTokens: 8000, inputMicroUsdPerMillion: 3_000_000, outputMicroUsdPerMillion: 15_000_001,
+      id: 'sonnet',
+      label: 'Sonnet',
+      provider: 'anthropic',
+      providerModel: 'claude-sonnet-4-5',
+      contextWindow: 200_000,
+      maxOutputTokens: 8000,
+      inputMicroUsdPerMillion: 3_000_000,
+      outputMicroUsdPerMillion: 15_000_001,
     });
   });
 
   it('names every problem with the variable it comes from', () => {
     expect(problemsOf({ OPENAI_MODELS: 'gpt-4o' })).toEqual(['OPENAI_MODELS: set OPENAI_API_KEY as well, or remove the list']);
-    expect(problemsOf({ ANTHROPIC_API_KEY: 'k' })).toEqual(['ANTHROPIC_API_KEY: set ANTHROPIC_MODELS too (comma-separated model names), or list its models in MODELS_FILE']);
+    expect(problemsOf({ ANTHROPIC_API_KEY: 'k' })).toEqual([
+      'ANTHROPIC_API_KEY: set ANTHROPIC_MODELS too (comma-separated model names), or list its models in MODELS_FILE',
+    ]);
     expect(problemsOf({ OPENAI_COMPATIBLE_BASE_URL: 'localhost:11434' })[0]).toMatch(/^OPENAI_COMPATIBLE_BASE_URL: must be an http/);
     expect(problemsOf({ DEFAULT_MODEL: 'gpt-5' })).toEqual(['DEFAULT_MODEL: "gpt-5" is not a configured model (configured: demo)']);
     expect(problemsOf({ DEMO_TOKEN_DELAY_MS: '-1' })).toEqual(['DEMO_TOKEN_DELAY_MS: must be a whole number >= 0, got "-1"']);
@@ -88,7 +120,10 @@ describe('the model catalogue configuration', () => {
       loadConfig({ OPENAI_MODELS: 'gpt-4o', UPSTREAM_IDLE_TIMEOUT_MS: '5' });
     } catch (err) {
       expect((err as ConfigError).problems).toEqual(
-        expect.arrayContaining(['UPSTREAM_IDLE_TIMEOUT_MS: must be a whole number >= 100, got "5"', 'OPENAI_MODELS: set OPENAI_API_KEY as well, or remove the list']),
+        expect.arrayContaining([
+          'UPSTREAM_IDLE_TIMEOUT_MS: must be a whole number >= 100, got "5"',
+          'OPENAI_MODELS: set OPENAI_API_KEY as well, or remove the list',
+        ]),
       );
     }
   });
@@ -107,7 +142,12 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp(kind, {
-      env: { OPENAI_API_KEY: 'sk-secret-key', OPENAI_BASE_URL: 'http://internal-proxy:8080/v1', OPENAI_MODELS: 'gpt-4o-mini,gpt-4o', DEFAULT_MODEL: 'gpt-4o-mini' },
+      env: {
+        OPENAI_API_KEY: 'sk-secret-key',
+        OPENAI_BASE_URL: 'http://internal-proxy:8080/v1',
+        OPENAI_MODELS: 'gpt-4o-mini,gpt-4o',
+        DEFAULT_MODEL: 'gpt-4o-mini',
+      },
     });
   });
   afterAll(() => t.close());
@@ -117,7 +157,19 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
     const res = await t.app.inject({ method: 'GET', url: '/api/models', headers: authHeader(user) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      models: [{ id: 'demo', label: 'Demo (offline)', provider: 'demo', context_window: 16_384, max_output_tokens: 2048, input_price_per_million_usd: 0, output_price_per_million_usd: 0, input_price_per_million_micro_usd: 0, output_price_per_million_micro_usd: 0 }],
+      models: [
+        {
+          id: 'demo',
+          label: 'Demo (offline)',
+          provider: 'demo',
+          context_window: 16_384,
+          max_output_tokens: 2048,
+          input_price_per_million_usd: 0,
+          output_price_per_million_usd: 0,
+          input_price_per_million_micro_usd: 0,
+          output_price_per_million_micro_usd: 0,
+        },
+      ],
       default_model: 'demo',
     });
   });
@@ -129,7 +181,12 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
     const body = res.json();
     expect(body.models.map((m: { id: string }) => m.id)).toEqual(['demo', 'gpt-4o-mini', 'gpt-4o']);
     expect(body.default_model).toBe('gpt-4o-mini');
-    expect(body.models[1]).toMatchObject({ provider: 'openai', input_price_per_million_usd: 0.15, output_price_per_million_usd: 0.6, input_price_per_million_micro_usd: 150_000 });
+    expect(body.models[1]).toMatchObject({
+      provider: 'openai',
+      input_price_per_million_usd: 0.15,
+      output_price_per_million_usd: 0.6,
+      input_price_per_million_micro_usd: 150_000,
+    });
     expect(res.body).not.toMatch(/sk-secret-key|internal-proxy/);
   });
 

@@ -54,7 +54,9 @@ export function completionChunks(meta: CompletionMeta, call: Pick<ModelCall, 're
   chunk({ role: 'assistant', content: '' }, null);
   // The one chunk sent per piece: only the text is serialised each time.
   const head = JSON.stringify(base).slice(0, -1);
-  call.read((text) => sse.data(`${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]${usageNull}}`));
+  call.read((text) =>
+    sse.data(`${head},"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]${usageNull}}`),
+  );
   void call.done.then((result) => {
     if (result.failure) {
       sse.data(JSON.stringify(toOpenAiError(new AppError(result.failure.code, result.failure.message)).body));

@@ -68,7 +68,9 @@ describe.each(testDbKinds())('errors of the OpenAI-compatible API on %s', (kind)
   it('raises RateLimitError (429 insufficient_quota) past the monthly cap, streaming or not, and records nothing beyond it', async () => {
     const { user, client } = await newClient(ctx);
     const cap = 120;
-    expect((await ctx.t.app.inject({ method: 'PUT', url: '/api/usage/cap', headers: authHeader(user), payload: { monthly_token_cap: cap } })).statusCode).toBe(200);
+    expect((await ctx.t.app.inject({ method: 'PUT', url: '/api/usage/cap', headers: authHeader(user), payload: { monthly_token_cap: cap } })).statusCode).toBe(
+      200,
+    );
     let refused: InstanceType<typeof OpenAI.APIError> | undefined;
     let calls = 0;
     while (!refused && calls < 20) {
@@ -95,7 +97,9 @@ describe.each(testDbKinds())('errors of the OpenAI-compatible API on %s', (kind)
   it('counts /v1 and /api/chat calls against one requests-per-minute limit: RateLimitError (rate_limit_exceeded) with Retry-After', async () => {
     const { user, client } = await newClient(ctx, 'free'); // 3 requests a minute in this file
     for (let i = 0; i < 2; i++) {
-      expect((await ctx.t.app.inject({ method: 'POST', url: '/api/chat', headers: authHeader(user), payload: { model: 'demo', content: `hi ${i}` } })).statusCode).toBe(200);
+      expect(
+        (await ctx.t.app.inject({ method: 'POST', url: '/api/chat', headers: authHeader(user), payload: { model: 'demo', content: `hi ${i}` } })).statusCode,
+      ).toBe(200);
     }
     await client.chat.completions.create({ model: 'demo', messages: hello });
     const err = await errorOf(client.chat.completions.create({ model: 'demo', messages: hello }));
@@ -187,7 +191,12 @@ describe.each(testDbKinds())('errors of the OpenAI-compatible API on %s', (kind)
     const unknown = await ctx.t.app.inject({ method: 'GET', url: '/v1/engines', headers });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ error: { message: 'Invalid URL (GET /v1/engines).', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
-    const broken = await ctx.t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"model":' });
+    const broken = await ctx.t.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: '{"model":',
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error).toMatchObject({ type: 'invalid_request_error', code: 'malformed_request' });
   });

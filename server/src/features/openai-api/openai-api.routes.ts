@@ -1,10 +1,10 @@
 // /v1: the OpenAI-compatible API for programs, authenticated by personal API keys only, with its
 // errors in OpenAI's shape (docs/decisions/009-developer-api.md). Register with prefix '/v1'.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
 import { clientGoneSignal } from '../../lib/model-calls/client-gone.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { COMPLETION_STREAM_HEADERS } from './completion-format.js';
-import { type ChatCompletion, chatCompletionBody, chatCompletionResponse, modelListResponse } from './openai-api.schemas.js';
+import { chatCompletionBody, chatCompletionResponse, modelListResponse, type ChatCompletion } from './openai-api.schemas.js';
 import type { OpenAiApiService } from './openai-api.service.js';
 import { registerOpenAiErrorHandler } from './openai-errors.js';
 
@@ -16,7 +16,7 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
   app.addHook('onRequest', opts.authenticateApiKey);
 
   app.get('/models', {
-    schema: { tags, security, summary: 'The models your plan may use, in OpenAI\'s list format', response: { 200: modelListResponse } },
+    schema: { tags, security, summary: "The models your plan may use, in OpenAI's list format", response: { 200: modelListResponse } },
     handler: async (request) => api.listModels(currentUser(request)),
   });
 
@@ -37,7 +37,10 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
       if (!body.stream) return api.complete(call);
       const events = await api.stream({ ...call, includeUsage: body.stream_options?.include_usage === true });
       // The response schema documents the JSON answer; Fastify pipes a stream without serializing it.
-      return reply.code(200).headers(COMPLETION_STREAM_HEADERS).send(events as unknown as ChatCompletion);
+      return reply
+        .code(200)
+        .headers(COMPLETION_STREAM_HEADERS)
+        .send(events as unknown as ChatCompletion);
     },
   });
 };

@@ -7,8 +7,8 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
 import type { ModelCall, ModelCalls } from '../../lib/model-calls/model-call.js';
 import { countPromptTokens, type PromptMessage } from '../../lib/model-calls/tokenizer.js';
-import type { ModelsService } from '../models/models.service.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { ModelsService } from '../models/models.service.js';
 import { completionChunks, toChatCompletion, type CompletionMeta } from './completion-format.js';
 import type { ChatCompletion, ChatCompletionBody, ChatCompletionMessage } from './openai-api.schemas.js';
 
@@ -36,7 +36,9 @@ function textOf(content: ChatCompletionMessage['content']): string {
 /** System (and developer) messages become the system prompt, in order; the rest is the dialogue. */
 function toPrompt(messages: ChatCompletionMessage[]): { system: string | undefined; messages: PromptMessage[] } {
   const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => textOf(m.content));
-  const dialogue = messages.flatMap((m): PromptMessage[] => (m.role === 'user' || m.role === 'assistant' ? [{ role: m.role, content: textOf(m.content) }] : []));
+  const dialogue = messages.flatMap((m): PromptMessage[] =>
+    m.role === 'user' || m.role === 'assistant' ? [{ role: m.role, content: textOf(m.content) }] : [],
+  );
   return { system: system.length ? system.join('\n\n') : undefined, messages: dialogue };
 }
 

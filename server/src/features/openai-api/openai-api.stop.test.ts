@@ -5,8 +5,8 @@ import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { expectInvariants } from '../../../test/invariants.js';
-import { expectUpstreamAborted, waitFor } from '../chat/chat.test-support.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { expectUpstreamAborted, waitFor } from '../chat/chat.test-support.js';
 import { newClient, setupApiTest, usageRecords } from './openai-api.test-support.js';
 
 const LONG_TEXT = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
@@ -26,7 +26,12 @@ describe.each(testDbKinds())('a client leaving a /v1 call on %s', (kind) => {
 
   /** Streams a completion and aborts it after `deltas` pieces of text; answers the text received. */
   async function streamThenAbort(client: OpenAI, model: string, deltas: number): Promise<string> {
-    const stream = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Write a long answer' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Write a long answer' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let received = '';
     let pieces = 0;
     for await (const chunk of stream) {
@@ -66,7 +71,9 @@ describe.each(testDbKinds())('a client leaving a /v1 call on %s', (kind) => {
     ctx.upstream.reset({ text: LONG_TEXT, tokenDelayMs: 15 });
     const { user, client } = await newClient(ctx);
     const controller = new AbortController();
-    const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Slow one' }] }, { signal: controller.signal }).catch((err: Error) => err);
+    const pending = client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Slow one' }] }, { signal: controller.signal })
+      .catch((err: Error) => err);
     await waitFor(async () => (ctx.upstream.requests[0]?.tokensSent ?? 0) >= 3 || undefined);
     controller.abort();
     expect((await pending).constructor.name).toBe('APIUserAbortError');
@@ -81,7 +88,9 @@ describe.each(testDbKinds())('a client leaving a /v1 call on %s', (kind) => {
     ctx.upstream.reset({ firstTokenDelayMs: 2000 });
     const { user, client } = await newClient(ctx);
     const controller = new AbortController();
-    const pending = client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello?' }], stream: true }, { signal: controller.signal }).catch((err: Error) => err);
+    const pending = client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello?' }], stream: true }, { signal: controller.signal })
+      .catch((err: Error) => err);
     await waitFor(async () => ctx.upstream.requests[0]);
     controller.abort();
     await pending;

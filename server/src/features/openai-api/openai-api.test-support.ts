@@ -6,8 +6,8 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { DbKind } from '../../../test/databases.js';
 import { startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
 import { buildTestApp, createApiKey, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
-import { fakeUpstreamEnv, setTier } from '../chat/chat.test-support.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import { fakeUpstreamEnv, setTier } from '../chat/chat.test-support.js';
 
 export interface ApiTest {
   t: TestApp;

@@ -53,7 +53,12 @@ describe.each(testDbKinds())('the OpenAI-compatible API with the official client
       });
       expect(completion).toMatchObject({ id: expect.stringMatching(/^chatcmpl-/), object: 'chat.completion', model, created: API_TEST_NOW.getTime() / 1000 });
       expect(completion.choices).toEqual([
-        { index: 0, message: { role: 'assistant', content: expectedText(model, 'Be brief.', 'Hello there'), refusal: null }, logprobs: null, finish_reason: 'stop' },
+        {
+          index: 0,
+          message: { role: 'assistant', content: expectedText(model, 'Be brief.', 'Hello there'), refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
       ]);
       const usage = completion.usage!;
       if (model !== 'demo') expect(usage).toEqual({ prompt_tokens: 31, completion_tokens: 9, total_tokens: 40 });
@@ -104,7 +109,13 @@ describe.each(testDbKinds())('the OpenAI-compatible API with the official client
       for (const c of chunks.slice(0, -1)) expect(c.usage).toBeNull();
 
       const [record] = await usageRecords(ctx, user.id);
-      expect(record).toMatchObject({ model, input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, outcome: 'complete', conversation_id: null });
+      expect(record).toMatchObject({
+        model,
+        input_tokens: usage.prompt_tokens,
+        output_tokens: usage.completion_tokens,
+        outcome: 'complete',
+        conversation_id: null,
+      });
       expect((await expectInvariants(ctx.t.db, user.id, { calls: 1 })).total).toBe(usage.total_tokens);
       expect(await storedChatRows(ctx, user.id)).toBe(0);
     });
@@ -142,7 +153,14 @@ describe.each(testDbKinds())('the OpenAI-compatible API with the official client
       messages: [
         { role: 'system', content: 'You are terse.' },
         { role: 'developer', content: [{ type: 'text', text: 'Answer in English.' }] },
-        { role: 'user', content: [{ type: 'text', text: 'First part.' }, { type: 'text', text: 'Second part.' }], name: 'ada' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'First part.' },
+            { type: 'text', text: 'Second part.' },
+          ],
+          name: 'ada',
+        },
         { role: 'assistant', content: null, refusal: null },
         { role: 'user', content: 'Go on' },
       ],
@@ -188,7 +206,10 @@ describe.each(testDbKinds())('the OpenAI-compatible API with the official client
     expect(chat.statusCode).toBe(200);
     const usage = (await ctx.t.app.inject({ method: 'GET', url: '/api/usage', headers: authHeader(user) })).json();
     expect(usage.by_model).toEqual(
-      expect.arrayContaining([expect.objectContaining({ model: 'gpt-4o-mini', requests: 2, input_tokens: 40, output_tokens: 10, total_tokens: 50 }), expect.objectContaining({ model: 'demo', requests: 1 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ model: 'gpt-4o-mini', requests: 2, input_tokens: 40, output_tokens: 10, total_tokens: 50 }),
+        expect.objectContaining({ model: 'demo', requests: 1 }),
+      ]),
     );
     expect(usage.requests).toBe(3);
   });

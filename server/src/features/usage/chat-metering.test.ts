@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { expectInvariants } from '../../../test/invariants.js';
 import { parseSse } from '../../../test/sse.js';
-import { promptReservation } from './usage.service.js';
 import { authHeader, buildTestApp, createUser, type TestApp, type TestUser } from '../../../test/test-app.js';
+import { promptReservation } from './usage.service.js';
 
 describe.each(testDbKinds())('chat metering on %s', (kind) => {
   let t: TestApp;
@@ -72,7 +72,10 @@ describe.each(testDbKinds())('chat metering on %s', (kind) => {
     expect(parts.find((p) => p.type === 'finish')).toMatchObject({ finishReason: 'length' });
     await expectInvariants(t.db, user.id, { calls: 1, limit: 200 });
     // The output cap given to the model was what remained after the prompt's reservation.
-    const { rows } = await t.db.query<{ input_tokens: number; output_tokens: number }>('SELECT input_tokens, output_tokens FROM usage_records WHERE user_id = $1', [user.id]);
+    const { rows } = await t.db.query<{ input_tokens: number; output_tokens: number }>(
+      'SELECT input_tokens, output_tokens FROM usage_records WHERE user_id = $1',
+      [user.id],
+    );
     expect(rows[0]!.output_tokens).toBeGreaterThan(0);
     expect(rows[0]!.output_tokens).toBeLessThanOrEqual(200 - promptReservation(rows[0]!.input_tokens));
   });

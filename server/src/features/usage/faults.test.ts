@@ -2,23 +2,22 @@
 // disconnects, the server process is SIGKILLed mid-stream and restarted, PostgreSQL restarts
 // during a stream. After each: one usage record per call, the month equals its records, nothing
 // stays reserved, and the stored reply matches what the user saw.
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAndLogin } from '../../../test/chat-client.js';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
 import { startFakeUpstream, type FakeUpstream } from '../../../test/fake-upstream.js';
 import { expectInvariants } from '../../../test/invariants.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../test/private-postgres.js';
-import { readSse, type SsePart } from '../../../test/sse.js';
 import { startServer, stopAllProcesses, tempDir } from '../../../test/spawn-server.js';
-import { authHeader, buildTestApp, createUser, listen, type TestApp, type TestUser } from '../../../test/test-app.js';
-import { registerAndLogin } from '../../../test/chat-client.js';
-import { fakeUpstreamEnv, waitFor } from '../chat/chat.test-support.js';
-import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { readSse, type SsePart } from '../../../test/sse.js';
+import { authHeader, buildTestApp, createUser, listen, TEST_JWT_SECRET, testConfig, type TestApp, type TestUser } from '../../../test/test-app.js';
 import { buildApp } from '../../app.js';
+import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
 import { migrateUp } from '../../platform/db/migrate.js';
 import { openPostgres } from '../../platform/db/postgres.js';
-import { testConfig, TEST_JWT_SECRET } from '../../../test/test-app.js';
+import { fakeUpstreamEnv, waitFor } from '../chat/chat.test-support.js';
 
 const LONG_TEXT = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
 
@@ -49,13 +48,18 @@ async function streamChat(url: string, headers: Record<string, string>, body: ob
     // Aborted by us, or the connection broke because the server died.
     if (!fired) throw err;
   }
-  const seen = parts.filter((p) => p.type === 'text-delta').map((p) => p.delta as string).join('');
+  const seen = parts
+    .filter((p) => p.type === 'text-delta')
+    .map((p) => p.delta as string)
+    .join('');
   return { parts, seen, messageId: parts[0]!.messageId as string };
 }
 
 async function finalRow(db: TestDatabase['db'], id: string) {
   return waitFor(async () => {
-    const { rows } = await db.query<{ status: string; content: string; error: string | null }>('SELECT status, content, error FROM messages WHERE id = $1', [id]);
+    const { rows } = await db.query<{ status: string; content: string; error: string | null }>('SELECT status, content, error FROM messages WHERE id = $1', [
+      id,
+    ]);
     return rows[0] && rows[0].status !== 'streaming' ? rows[0] : undefined;
   }, 20_000);
 }

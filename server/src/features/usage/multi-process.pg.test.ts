@@ -59,7 +59,9 @@ describe.each(kinds)('metering across 3 server processes on %s', (kind) => {
       earlier,
     ]);
     const outcomes = await Promise.all(
-      Array.from({ length: REQUESTS }, (_, i) => chat(servers[i % servers.length]!.url, token, { model: 'demo', content: `question number ${i}: a long answer, please` })),
+      Array.from({ length: REQUESTS }, (_, i) =>
+        chat(servers[i % servers.length]!.url, token, { model: 'demo', content: `question number ${i}: a long answer, please` }),
+      ),
     );
 
     const streamed = outcomes.filter((o) => o.status === 200);

@@ -1,7 +1,7 @@
 // What a user (or an admin, for any user) sees of a month: limit, used, reserved, remaining, and
 // breakdowns by model and by day; and the cross-user sums that admin composes into its totals.
-import type { Db } from '../../platform/db/db.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { Db } from '../../platform/db/db.js';
 import type { UsersService } from '../users/users.service.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { nanoToUsd } from './pricing.js';
@@ -81,7 +81,6 @@ export function createUsageReportService({ db, now, usage, users }: UsageReportD
       const [byModel, byDay, byUser] = await Promise.all([sumUsageByModel(db, { month }), sumUsageByDay(db, { month }), sumUsageByUser(db, { month })]);
       return { month, byModel, byDay, byUser };
     },
-
   };
 }
 

@@ -72,7 +72,20 @@ export async function reserveTokens(db: Queryable, r: NewReservation): Promise<R
        SELECT $6, $1, $2, tokens, $7, $8, $9, $10, $11, $12 FROM granted
      )
      SELECT total_tokens, reserved_tokens, (SELECT tokens FROM granted) AS granted FROM month_row`,
-    [r.user_id, r.month, r.promptShare, r.maxOutputTokens, r.limit, r.request_id, r.prompt_tokens, r.model, r.provider, r.conversation_id, r.message_id, r.expiresAt],
+    [
+      r.user_id,
+      r.month,
+      r.promptShare,
+      r.maxOutputTokens,
+      r.limit,
+      r.request_id,
+      r.prompt_tokens,
+      r.model,
+      r.provider,
+      r.conversation_id,
+      r.message_id,
+      r.expiresAt,
+    ],
   );
   const row = rows[0];
   if (!row) return { kind: 'no-month' };

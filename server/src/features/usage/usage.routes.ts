@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { type Authenticate, currentUser } from '../auth/authenticate.js';
+import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import type { UsageReportService } from './usage-report.service.js';
 import { capBody, monthQuery, usageResponse } from './usage.schemas.js';
 
@@ -9,7 +9,13 @@ export const usageRoutes: FastifyPluginAsyncZod<{ reports: UsageReportService; a
 
   app.get('/api/usage', {
     onRequest: authenticate,
-    schema: { tags: ['usage'], summary: "This month's (or ?month=YYYY-MM) usage against the limit", security, querystring: monthQuery, response: { 200: usageResponse } },
+    schema: {
+      tags: ['usage'],
+      summary: "This month's (or ?month=YYYY-MM) usage against the limit",
+      security,
+      querystring: monthQuery,
+      response: { 200: usageResponse },
+    },
     handler: async (request) => reports.report(currentUser(request), request.query.month),
   });
 
@@ -22,5 +28,4 @@ export const usageRoutes: FastifyPluginAsyncZod<{ reports: UsageReportService; a
       return reports.report({ ...user, monthly_token_cap: request.body.monthly_token_cap });
     },
   });
-
 };

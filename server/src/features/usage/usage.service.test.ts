@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
-import { openPostgres } from '../../platform/db/postgres.js';
 import { AppError } from '../../lib/errors.js';
-import { createRateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../../lib/tiers/tiers.js';
+import { openPostgres } from '../../platform/db/postgres.js';
+import { createRateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { createUsersService } from '../users/users.service.js';
 import { createUsageService, promptReservation, type UsageServiceDeps } from './usage.service.js';
 
@@ -120,7 +120,11 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
       .reserve({ user: { id: userId }, requestId: randomUUID(), model: 'demo', promptTokens: 100, maxOutputTokens: 100 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: 'QUOTA_EXCEEDED', status: 429, extra: { limit: 10_000, used: 9_950, reserved: 0, remaining: 50, resets_at: '2026-12-01T00:00:00.000Z' } });
+    expect(err).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      status: 429,
+      extra: { limit: 10_000, used: 9_950, reserved: 0, remaining: 50, resets_at: '2026-12-01T00:00:00.000Z' },
+    });
     expect((await month(userId))!.reserved_tokens).toBe(0);
   });
 

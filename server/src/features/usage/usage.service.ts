@@ -1,16 +1,16 @@
 // The business core: a model call may start only after its worst case is reserved against the
 // month's limit (invariant 1), and every call that started ends as exactly one usage record with
 // the monthly aggregate moved in the same transaction (invariant 2).
+import { AppError } from '../../lib/errors.js';
+import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import { getTierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 import type { Db } from '../../platform/db/db.js';
 import { retryOnConnectionLoss } from '../../platform/db/retry.js';
-import { AppError } from '../../lib/errors.js';
 import type { UsageMetrics } from '../../platform/metrics/metrics.js';
-import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
-import { getTierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { costNanoUsd, type ModelPrice } from './pricing.js';
-import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, type NewUsageRecord, reserveTokens, settleUsage } from './usage.repository.js';
+import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, reserveTokens, settleUsage, type NewUsageRecord } from './usage.repository.js';
 
 export interface ModelPricing extends ModelPrice {
   provider: string;

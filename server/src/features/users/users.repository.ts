@@ -1,5 +1,5 @@
-import type { Queryable } from '../../platform/db/db.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { Queryable } from '../../platform/db/db.js';
 
 export interface UserRow {
   id: string;
@@ -28,10 +28,7 @@ export async function findUserByEmail(db: Queryable, { email }: { email: string 
 }
 
 /** Undefined when the email is taken (the unique index decides, so concurrent sign-ups are safe). */
-export async function insertUser(
-  db: Queryable,
-  { email, passwordHash }: { email: string; passwordHash: string },
-): Promise<UserRow | undefined> {
+export async function insertUser(db: Queryable, { email, passwordHash }: { email: string; passwordHash: string }): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
     `INSERT INTO users (email, password_hash) VALUES ($1, $2)
      ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,

@@ -1,9 +1,9 @@
 // Users own the users table: accounts as the rest of the app sees them (email, tier, role, active
 // flag, personal cap). Credentials and sessions are auth's, which calls this service; this module
 // calls no other. Functions that another module needs inside its own transaction take `{ tx }`.
-import type { Db, Queryable } from '../../platform/db/db.js';
 import { AppError } from '../../lib/errors.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { Db, Queryable } from '../../platform/db/db.js';
 import {
   countUsersByTier,
   findTiersOfUsers,

@@ -35,7 +35,8 @@ export function createAdmission({ maxActive, queueTimeoutMs, maxWaiting = maxAct
       if (left) return;
       left = true;
       const next = waiting.shift();
-      if (next) next.grant(); // the slot passes on: active stays the same
+      if (next)
+        next.grant(); // the slot passes on: active stays the same
       else active -= 1;
     };
   }

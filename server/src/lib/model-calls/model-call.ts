@@ -12,9 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.js';
-import type { ModelSpec } from './model-spec.js';
 import type { TierName } from '../tiers/tiers.js';
 import type { Admission, LeaveSlot } from './admission.js';
+import type { ModelSpec } from './model-spec.js';
 import { assertPromptFits } from './prompt-fit.js';
 import type { ProviderFor } from './providers/registry.js';
 import type { FinishReason, SamplingSettings } from './providers/upstream.js';
@@ -128,7 +128,9 @@ export function createModelCalls(deps: ModelCallsDeps) {
         used = true;
         if (input.signal.aborted) {
           // The client left while the caller stored its messages: no upstream request is made.
-          return endedCall(release().then(() => ({ outcome: 'stopped', text: '', inputTokens: 0, outputTokens: 0, source: 'estimate', finishReason: 'other' })));
+          return endedCall(
+            release().then(() => ({ outcome: 'stopped', text: '', inputTokens: 0, outputTokens: 0, source: 'estimate', finishReason: 'other' })),
+          );
         }
         return runUpstream(deps, { ...input, ...prompt, requestId, maxOutputTokens: granted.maxOutputTokens, leave });
       },
@@ -204,7 +206,11 @@ function runUpstream(deps: ModelCallsDeps, input: RunInput): ModelCall {
 
     // A reply that reached its finish is complete even if the client left a moment later.
     const result = resultOf(input, text, begun, outcome, error, stopReason);
-    if (result.failure) deps.log.warn({ upstreamError: describeUpstreamError(error), requestId: input.requestId, model: input.model.id, code: result.failure.code }, 'model call failed');
+    if (result.failure)
+      deps.log.warn(
+        { upstreamError: describeUpstreamError(error), requestId: input.requestId, model: input.model.id, code: result.failure.code },
+        'model call failed',
+      );
     try {
       await deps.usage.settle({
         requestId: input.requestId,

@@ -43,4 +43,3 @@ export interface UsageMeter {
   /** For a reserved call that never reached the upstream. */
   release(request: { requestId: string }): Promise<unknown>;
 }
-

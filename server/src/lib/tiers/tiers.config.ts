@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { fromEnv, optionalWholeNumber, WHOLE_LINE } from '../env-schema.js';
-import { DEFAULT_TIER_LIMITS, mergeTierLimits, TIER_NAMES, type TierLimits, type TierName, type TierTable, tierOverridesSchema } from './tiers.js';
+import { DEFAULT_TIER_LIMITS, mergeTierLimits, TIER_NAMES, tierOverridesSchema, type TierLimits, type TierName, type TierTable } from './tiers.js';
 
 type TierOverrides = Partial<Record<TierName, Partial<TierLimits>>>;
 
@@ -23,7 +23,8 @@ const tierLimitsFile = z
     }
     const parsed = tierOverridesSchema.safeParse(json);
     if (parsed.success) return parsed.data as TierOverrides;
-    for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `TIER_LIMITS_FILE (${file}) ${i.path.join('.')}: ${i.message}`, params: WHOLE_LINE });
+    for (const i of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: `TIER_LIMITS_FILE (${file}) ${i.path.join('.')}: ${i.message}`, params: WHOLE_LINE });
     return z.NEVER;
   });
 
@@ -36,15 +37,15 @@ function tierValuesFromEnv(tier: TierName) {
   });
 }
 
-const tierValues = z.object(Object.fromEntries(TIER_NAMES.map((tier) => [tier, tierValuesFromEnv(tier)])) as Record<TierName, ReturnType<typeof tierValuesFromEnv>>);
+const tierValues = z.object(
+  Object.fromEntries(TIER_NAMES.map((tier) => [tier, tierValuesFromEnv(tier)])) as Record<TierName, ReturnType<typeof tierValuesFromEnv>>,
+);
 
-export const tiersFromEnv = z
-  .object({ file: fromEnv('TIER_LIMITS_FILE', tierLimitsFile), values: tierValues })
-  .transform(({ file, values }): TierTable => {
-    const set: TierOverrides = {};
-    for (const tier of TIER_NAMES) {
-      const defined = Object.entries(values[tier]).filter(([, v]) => v !== undefined);
-      if (defined.length) set[tier] = Object.fromEntries(defined);
-    }
-    return mergeTierLimits(DEFAULT_TIER_LIMITS, file, set);
-  });
+export const tiersFromEnv = z.object({ file: fromEnv('TIER_LIMITS_FILE', tierLimitsFile), values: tierValues }).transform(({ file, values }): TierTable => {
+  const set: TierOverrides = {};
+  for (const tier of TIER_NAMES) {
+    const defined = Object.entries(values[tier]).filter(([, v]) => v !== undefined);
+    if (defined.length) set[tier] = Object.fromEntries(defined);
+  }
+  return mergeTierLimits(DEFAULT_TIER_LIMITS, file, set);
+});

@@ -4,16 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { REPO_ROOT } from '../../../test/spawn-server.js';
 import { authHeader, buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
-import {
-  DEFAULT_TIER_LIMITS,
-  getTierLimits,
-  isTier,
-  mergeTierLimits,
-  TIER_NAMES,
-  tierAllowsModel,
-  tierOverridesSchema,
-  validateTier,
-} from './tiers.js';
+import { DEFAULT_TIER_LIMITS, getTierLimits, isTier, mergeTierLimits, TIER_NAMES, tierAllowsModel, tierOverridesSchema, validateTier } from './tiers.js';
 
 describe('the default tiers', () => {
   it('are free, starter, builder and advanced, in that order', () => {
@@ -155,8 +146,6 @@ describe.each(testDbKinds())('new accounts on %s', (kind) => {
   });
 
   it('cannot be put on a tier that does not exist', async () => {
-    await expect(
-      t.db.query("INSERT INTO users (email, password_hash, tier) VALUES ('gold@example.com', 'x', 'gold')"),
-    ).rejects.toThrow(/check constraint/);
+    await expect(t.db.query("INSERT INTO users (email, password_hash, tier) VALUES ('gold@example.com', 'x', 'gold')")).rejects.toThrow(/check constraint/);
   });
 });

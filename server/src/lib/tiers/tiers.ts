@@ -32,9 +32,7 @@ export const tierLimitsSchema = z.object({
 
 /** Shape of a TIER_LIMITS_FILE: any subset of tiers and fields. */
 const tierOverride = tierLimitsSchema.partial().strict().optional();
-export const tierOverridesSchema = z
-  .object({ free: tierOverride, starter: tierOverride, builder: tierOverride, advanced: tierOverride })
-  .strict();
+export const tierOverridesSchema = z.object({ free: tierOverride, starter: tierOverride, builder: tierOverride, advanced: tierOverride }).strict();
 
 export function validateTier(value: unknown): TierName {
   const parsed = tierNameSchema.safeParse(value);

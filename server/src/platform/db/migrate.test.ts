@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresAvailable, testDbKinds, type TestDatabase } from '../../../test/databases.js';
-import { REPO_ROOT, runNpmScript, type ServerProcess, startServer, stopAllProcesses, tempDir } from '../../../test/spawn-server.js';
+import { REPO_ROOT, runNpmScript, startServer, stopAllProcesses, tempDir, type ServerProcess } from '../../../test/spawn-server.js';
 import type { Db } from './db.js';
 import { migrateDown, migrateUp } from './migrate.js';
 import { openPostgres } from './postgres.js';
@@ -22,9 +22,7 @@ const APPLIED_UP = MIGRATIONS.map((m) => `${m.version}.do.${m.name}`);
 const ACCOUNT_TABLES = ['monthly_usage', 'refresh_tokens', 'usage_records', 'users'];
 
 async function publicTables(db: Db): Promise<string[]> {
-  const { rows } = await db.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
-  );
+  const { rows } = await db.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
   return rows.map((r) => r.name);
 }
 
@@ -98,9 +96,7 @@ describe.each(testDbKinds())('migrations on %s', (kind) => {
 
   it('migrates up again after a full rollback, to a working schema', async () => {
     expect(await migrateUp(database.db)).toEqual({ from: 0, to: LATEST, applied: APPLIED_UP });
-    const { rows } = await database.db.query<{ tier: string }>(
-      "INSERT INTO users (email, password_hash) VALUES ('again@example.com', 'x') RETURNING tier",
-    );
+    const { rows } = await database.db.query<{ tier: string }>("INSERT INTO users (email, password_hash) VALUES ('again@example.com', 'x') RETURNING tier");
     expect(rows[0]!.tier).toBe('free');
   });
 

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { Connection, Db, QueryResult, Queryable } from './db.js';
+import type { Connection, Db, Queryable, QueryResult } from './db.js';
 
 /** dataDir undefined means in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Db> {

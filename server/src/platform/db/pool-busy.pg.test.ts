@@ -18,7 +18,11 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('a busy pool on %s'
       let release!: () => void;
       const held = db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
       await new Promise((r) => setTimeout(r, 50));
-      for (const attempt of [() => db.query('SELECT 1'), () => db.transaction((tx) => tx.query('SELECT 1')), () => db.withConnection((c) => c.query('SELECT 1'))]) {
+      for (const attempt of [
+        () => db.query('SELECT 1'),
+        () => db.transaction((tx) => tx.query('SELECT 1')),
+        () => db.withConnection((c) => c.query('SELECT 1')),
+      ]) {
         const err = await attempt().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(AppError);
         expect(err).toMatchObject({ code: 'SERVER_BUSY', status: 503, headers: { 'retry-after': '1' } });

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { AppError } from '../../lib/errors.js';
-import type { Connection, Db, QueryResult, Queryable } from './db.js';
+import type { Connection, Db, Queryable, QueryResult } from './db.js';
 
 // bigint (int8) and numeric come back as strings by default; sums of tokens fit in a JS number
 // far beyond any monthly limit, so parse int8 as a number for plain arithmetic in services.

@@ -56,9 +56,9 @@ describe.each(testDbKinds())('the accounts schema on %s', (kind) => {
       created_at: 'timestamp with time zone',
     });
     const userId = await insertUser('records@example.com');
-    await expect(q("INSERT INTO usage_records (user_id, model, input_tokens, output_tokens, total_tokens) VALUES ($1, 'demo', -1, 0, -1)", [userId])).rejects.toThrow(
-      /check constraint/,
-    );
+    await expect(
+      q("INSERT INTO usage_records (user_id, model, input_tokens, output_tokens, total_tokens) VALUES ($1, 'demo', -1, 0, -1)", [userId]),
+    ).rejects.toThrow(/check constraint/);
   });
 
   it('has one monthly_usage row per user and "YYYY-MM" month', async () => {
@@ -98,7 +98,8 @@ describe.each(testDbKinds())('the accounts schema on %s', (kind) => {
       revoked_at: 'timestamp with time zone',
     });
     const userId = await insertUser('keys@example.com');
-    const insertKey = (name: string, hash: string) => q("INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, 'qc_12345678', $3)", [userId, name, hash]);
+    const insertKey = (name: string, hash: string) =>
+      q("INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, 'qc_12345678', $3)", [userId, name, hash]);
     await insertKey('laptop', 'h1');
     await expect(insertKey('again', 'h1')).rejects.toThrow(/unique|duplicate/i);
     await expect(insertKey('', 'h2')).rejects.toThrow(/check constraint/);

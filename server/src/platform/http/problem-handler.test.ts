@@ -3,7 +3,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
-import { authHeader, buildTestApp, createUser, TEST_JWT_SECRET, testConfig, type TestApp, uniqueEmail } from '../../../test/test-app.js';
+import { authHeader, buildTestApp, createUser, TEST_JWT_SECRET, testConfig, uniqueEmail, type TestApp } from '../../../test/test-app.js';
 import { buildApp } from '../../app.js';
 import type { Db } from '../db/db.js';
 

@@ -43,7 +43,15 @@ describe('GET /metrics', () => {
     const user = await createUser(t.app);
     const requestId = randomUUID();
     const { reservedTokens } = await t.app.usage.reserve({ user: { id: user.id }, requestId, model: 'demo', promptTokens: 5, maxOutputTokens: 50 });
-    await t.app.usage.settle({ requestId, userId: user.id, model: 'demo', inputTokens: reservedTokens, outputTokens: 1, source: 'provider', outcome: 'complete' });
+    await t.app.usage.settle({
+      requestId,
+      userId: user.id,
+      model: 'demo',
+      inputTokens: reservedTokens,
+      outputTokens: 1,
+      source: 'provider',
+      outcome: 'complete',
+    });
     const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
     expect(res.body).toContain('usage_reservation_overruns_total{model="demo"} 1');
   });

@@ -2,7 +2,7 @@
 // watches (tokens recorded per model and outcome, refusals by reason). One registry per app, so
 // tests that build many apps do not share counters.
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { AppError } from '../../lib/errors.js';
 import { safeEqual } from '../../lib/safe-equal.js';
 

@@ -4,10 +4,7 @@ import type { Queryable } from '../db/db.js';
  * Counts one hit in the fixed window that starts at windowStart, in one atomic statement: the row
  * lock makes concurrent hits from any number of processes count exactly.
  */
-export async function incrementRateLimitCounter(
-  db: Queryable,
-  { key, windowStart }: { key: string; windowStart: Date },
-): Promise<number> {
+export async function incrementRateLimitCounter(db: Queryable, { key, windowStart }: { key: string; windowStart: Date }): Promise<number> {
   const { rows } = await db.query<{ hits: number }>(
     `INSERT INTO rate_limit_counters AS c (key, window_start, hits) VALUES ($1, $2, 1)
      ON CONFLICT (key) DO UPDATE SET

@@ -2,7 +2,7 @@
 // within a bounded time when Redis is down or hangs (it refuses; it never waits or lets through).
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort, redisTestsRun, type RedisServer, silentServer, startRedisServer } from '../../../test/redis-server.js';
+import { freePort, redisTestsRun, silentServer, startRedisServer, type RedisServer } from '../../../test/redis-server.js';
 import { AppError } from '../../lib/errors.js';
 import type { RateLimiter } from './rate-limits.service.js';
 import { createRedisClient } from './redis-client.js';

@@ -3,8 +3,8 @@
 // rate_limit_counters table), and a Redis that hangs gets a 503 problem, not a hung request.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisTestsRun, type RedisServer, silentServer, startRedisServer } from '../../../test/redis-server.js';
-import { authHeader, buildTestApp, createUser, type TestApp, uniqueEmail } from '../../../test/test-app.js';
+import { redisTestsRun, silentServer, startRedisServer, type RedisServer } from '../../../test/redis-server.js';
+import { authHeader, buildTestApp, createUser, uniqueEmail, type TestApp } from '../../../test/test-app.js';
 import { redisRateLimitKey } from './redis-rate-limiter.js';
 
 const clock = new Date('2026-11-20T10:00:30Z');

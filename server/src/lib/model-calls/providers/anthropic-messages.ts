@@ -65,7 +65,10 @@ export function createAnthropicProvider(settings: AnthropicSettings): Provider {
         if (text) handlers.onText(text);
         const inputTokens = inputTokensOf(message.usage);
         const outputTokens = message.usage?.output_tokens;
-        return { finishReason: finishReasonOf(message.stop_reason), usage: inputTokens !== undefined && outputTokens !== undefined ? { inputTokens, outputTokens } : undefined };
+        return {
+          finishReason: finishReasonOf(message.stop_reason),
+          usage: inputTokens !== undefined && outputTokens !== undefined ? { inputTokens, outputTokens } : undefined,
+        };
       }
 
       let started = false;

@@ -9,7 +9,14 @@ async function run(delayMs: number, content: string, options: { maxOutputTokens?
   let deltas = 0;
   const outcome = await createDemoProvider(delayMs)
     .call(
-      { model: 'demo', system: 'Sys', messages: [{ role: 'user', content }], maxOutputTokens: options.maxOutputTokens ?? 100_000, stream: options.stream ?? true, signal: controller.signal },
+      {
+        model: 'demo',
+        system: 'Sys',
+        messages: [{ role: 'user', content }],
+        maxOutputTokens: options.maxOutputTokens ?? 100_000,
+        stream: options.stream ?? true,
+        signal: controller.signal,
+      },
       {
         onStart: () => {},
         onText: (t) => {
@@ -37,7 +44,10 @@ describe('the demo model', () => {
     expect(first.deltas).toBeGreaterThan(50);
     expect(first.text).toContain('You wrote (4 tokens): "What is this?"');
     expect(first.text).toContain('this system prompt: "Sys"');
-    expect(first.result).toEqual({ finishReason: 'stop', usage: { inputTokens: demoPromptTokens(input('What is this?')), outputTokens: countTextTokens(first.text) } });
+    expect(first.result).toEqual({
+      finishReason: 'stop',
+      usage: { inputTokens: demoPromptTokens(input('What is this?')), outputTokens: countTextTokens(first.text) },
+    });
   });
 
   it('answers in one piece when not streaming', async () => {

@@ -28,10 +28,10 @@ const CONFIGURE = [
 ].join('\n');
 
 const LONG = [
-  'You asked for a long answer, so here is more. Replies stream to you token by token over Server-Sent Events, in the format that the AI SDK\'s useChat hook reads. Every reply is stored as it ends: complete, stopped when you press stop, or failed when the provider breaks off, and the text written so far is kept in each case.',
+  "You asked for a long answer, so here is more. Replies stream to you token by token over Server-Sent Events, in the format that the AI SDK's useChat hook reads. Every reply is stored as it ends: complete, stopped when you press stop, or failed when the provider breaks off, and the text written so far is kept in each case.",
   'Stopping a reply cancels the call to the provider at once, so no more tokens are generated or counted after that point. The tokens that were used are still recorded, exactly once, against your monthly allowance: a stopped reply costs what it produced and no more.',
   'Each plan has a monthly token limit and a list of models. Before a model is called, the server reserves the most the request could use; when the reply ends it records what was really used, so the limit holds even when many requests run at the same time on several servers.',
-  'Long conversations are trimmed before they are sent: the oldest messages are left out first, while the system prompt and your newest message are always kept, so that the prompt and the longest possible reply fit in the model\'s context window.',
+  "Long conversations are trimmed before they are sent: the oldest messages are left out first, while the system prompt and your newest message are always kept, so that the prompt and the longest possible reply fit in the model's context window.",
   'Replies are written in Markdown, so they can hold lists, tables and code. A short list:\n\n1. Conversations can be renamed, pinned, archived and searched.\n2. Any reply can be regenerated, and any of your messages edited and sent again.\n3. A conversation can be exported as Markdown or JSON.',
   'And a piece of code, showing how a program streams a reply from this server:\n\n```ts\nconst response = await fetch("/api/chat", {\n  method: "POST",\n  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },\n  body: JSON.stringify({ model: "demo", content: "Hello!" }),\n});\n// Server-Sent Events: one JSON part per line, text-delta parts carry the reply.\n```',
   'Each conversation can carry its own system prompt, which is sent with every request in that conversation: use it to set a tone, a language or a role. The demo model only reports that it received one; a real model follows it.',
@@ -44,9 +44,7 @@ export function composeDemoReply(input: DemoInput): string {
   const lines = [
     'Hello! I am the **demo model**, built into this server: I run offline and never call an AI provider, so the same message always gets the same reply.',
     '',
-    last
-      ? `You wrote (${countTextTokens(last.content)} tokens): "${quote(last.content, 280)}"`
-      : 'I received no message from you.',
+    last ? `You wrote (${countTextTokens(last.content)} tokens): "${quote(last.content, 280)}"` : 'I received no message from you.',
     `The prompt I was sent holds ${earlier} earlier message${earlier === 1 ? '' : 's'}${input.system ? ` and this system prompt: "${quote(input.system, 120)}"` : ' and no system prompt'}, ${demoPromptTokens(input)} tokens in all.`,
     '',
     CONFIGURE,

@@ -54,7 +54,12 @@ export function createOpenAiChatProvider(settings: OpenAiChatSettings): Provider
 
   return {
     async call(request, handlers) {
-      const res = await postJson(url, { ...headers, accept: request.stream ? 'text/event-stream' : 'application/json' }, requestBody(request, settings.outputCapField), request.signal);
+      const res = await postJson(
+        url,
+        { ...headers, accept: request.stream ? 'text/event-stream' : 'application/json' },
+        requestBody(request, settings.outputCapField),
+        request.signal,
+      );
       if (!request.stream) {
         const completion = await readJson<Completion>(res, request.signal);
         const choice = completion.choices?.[0];

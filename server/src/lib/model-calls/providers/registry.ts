@@ -15,13 +15,21 @@ export function createProviderRegistry(settings: ProviderSettings): ProviderFor 
   const providers: Partial<Record<ModelSpec['provider'], Provider>> = {
     demo: createDemoProvider(settings.demo.tokenDelayMs),
     ...(settings.openai && {
-      openai: createOpenAiChatProvider({ baseUrl: settings.openai.baseURL ?? OPENAI_BASE_URL, apiKey: settings.openai.apiKey, outputCapField: 'max_completion_tokens' }),
+      openai: createOpenAiChatProvider({
+        baseUrl: settings.openai.baseURL ?? OPENAI_BASE_URL,
+        apiKey: settings.openai.apiKey,
+        outputCapField: 'max_completion_tokens',
+      }),
     }),
     ...(settings.anthropic && {
       anthropic: createAnthropicProvider({ baseUrl: settings.anthropic.baseURL ?? ANTHROPIC_BASE_URL, apiKey: settings.anthropic.apiKey }),
     }),
     ...(settings.openaiCompatible && {
-      'openai-compatible': createOpenAiChatProvider({ baseUrl: settings.openaiCompatible.baseURL, apiKey: settings.openaiCompatible.apiKey, outputCapField: 'max_tokens' }),
+      'openai-compatible': createOpenAiChatProvider({
+        baseUrl: settings.openaiCompatible.baseURL,
+        apiKey: settings.openaiCompatible.apiKey,
+        outputCapField: 'max_tokens',
+      }),
     }),
   };
   return (model) => {
