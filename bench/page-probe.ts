@@ -42,5 +42,5 @@ const INSTALL = `(() => {
 /** Starts the probe in the page; the function returned stops it and reads what it recorded. */
 export async function startProbe(page: Page): Promise<() => Promise<ProbeRecord>> {
   await page.evaluate(INSTALL);
-  return () => page.evaluate('window.__benchProbe()') as Promise<ProbeRecord>;
+  return () => page.evaluate<ProbeRecord>('window.__benchProbe()');
 }

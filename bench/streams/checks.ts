@@ -40,7 +40,7 @@ function perRoundAtMost(
   minBase = 0,
 ): Check {
   if (!a || !b) return missing(target, 'a figure is missing from this run');
-  const pairs = a.rounds.flatMap((x, i) => (x !== null && b.rounds[i] != null ? [{ round: i + 1, x, y: b.rounds[i]! }] : []));
+  const pairs = a.rounds.flatMap((x, i) => (x !== null && b.rounds[i] != null ? [{ round: i + 1, x, y: b.rounds[i] }] : []));
   if (!pairs.length) return missing(target, 'no round has both figures');
   const failed = served.filter((f) => !f || f.completed < f.offered);
   // A round without the figure (e.g. no stream got any text) counts as missed.
@@ -158,7 +158,7 @@ export function evaluateTargets(m: Measured): Check[] {
     const portkey = m.json('portkey')?.requestsPerSecond;
     // ours >= portkey  <=>  portkey <= 1 x ours; measured is ours / portkey in the worst round.
     const c = perRoundAtMost(name, portkey, ours, 1, 'req/s (Portkey vs ours)', [oursJson]);
-    const worst = ours && portkey ? Math.min(...ours.rounds.map((x, i) => (x !== null && portkey.rounds[i] ? x / portkey.rounds[i]! : Infinity))) : null;
+    const worst = ours && portkey ? Math.min(...ours.rounds.map((x, i) => (x !== null && portkey.rounds[i] ? x / portkey.rounds[i] : Infinity))) : null;
     checks.push({ ...c, measured: worst === null || !Number.isFinite(worst) ? null : r2(worst) });
   }
 

@@ -51,7 +51,7 @@ export function ratiosOf(stream: BenchResults['figures']['stream'], json: BenchR
         passthrough: ratio(f[k], pt?.[k], minBase),
         portkey: ratio(f[k], pk?.[k], minBase),
       });
-      out.stream[id]![Number(level)] = {
+      out.stream[id][Number(level)] = {
         addedP50: both('addedP50'),
         addedP99: both('addedP99'),
         cpuPerReplyMs: both('cpuPerReplyMs'),

@@ -57,7 +57,7 @@ export function createCleanup(deps: CleanupDeps) {
         running = false;
       }
     };
-    const timer = setInterval(tick, intervalMs);
+    const timer = setInterval(() => void tick(), intervalMs);
     timer.unref();
     void tick();
     return () => clearInterval(timer);

@@ -208,16 +208,19 @@ describe('.env.example', () => {
   /** Every variable name loadConfig looks up, seen through an environment that records reads. */
   function variablesReadByConfig(): Set<string> {
     const read = new Set<string>();
-    const recorder = new Proxy({} as NodeJS.ProcessEnv, {
-      get(_target, key) {
-        if (typeof key === 'string') read.add(key);
-        return undefined;
+    const recorder = new Proxy(
+      {},
+      {
+        get(_target, key) {
+          if (typeof key === 'string') read.add(key);
+          return undefined;
+        },
+        has(_target, key) {
+          if (typeof key === 'string') read.add(key);
+          return false;
+        },
       },
-      has(_target, key) {
-        if (typeof key === 'string') read.add(key);
-        return false;
-      },
-    });
+    );
     loadConfig(recorder);
     return read;
   }

@@ -45,8 +45,8 @@ function track(command: string, args: string[], { env, cwd }: { env: Record<stri
   running.add(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<ProcessOutput>((resolve) => {
     child.on('close', (code, signal) => {
       running.delete(child);

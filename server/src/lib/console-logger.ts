@@ -22,5 +22,5 @@ export function consoleLogger(): FastifyBaseLogger {
     silent: ignore,
     child: () => log,
   };
-  return log as unknown as FastifyBaseLogger;
+  return log;
 }

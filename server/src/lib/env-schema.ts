@@ -15,7 +15,7 @@ export function fromEnv<T extends z.ZodType>(name: string, schema: T): T {
 
 /** An object's shape, also behind a transform or refinement of the object. */
 function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodObject) return schema.shape;
   if (schema instanceof z.ZodPipe) return shapeOf(schema.in as z.ZodType);
   return undefined;
 }

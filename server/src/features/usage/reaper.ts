@@ -17,7 +17,7 @@ export function startReservationReaper(usage: UsageService, intervalMs: number, 
       running = false;
     }
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   void tick();
   return () => clearInterval(timer);

@@ -22,7 +22,7 @@ const tierLimitsFile = z
       return z.NEVER;
     }
     const parsed = tierOverridesSchema.safeParse(json);
-    if (parsed.success) return parsed.data as TierOverrides;
+    if (parsed.success) return parsed.data;
     for (const i of parsed.error.issues)
       ctx.addIssue({ code: 'custom', message: `TIER_LIMITS_FILE (${file}) ${i.path.join('.')}: ${i.message}`, params: WHOLE_LINE });
     return z.NEVER;

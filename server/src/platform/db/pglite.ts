@@ -17,7 +17,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     async exec(sql) {
       const results = await pg.exec(sql);
       const last = results.at(-1);
-      return { rows: (last?.rows ?? []) as Record<string, unknown>[], rowCount: last?.affectedRows ?? 0 };
+      return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? 0 };
     },
   };
 

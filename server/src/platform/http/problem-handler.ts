@@ -49,8 +49,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
  * Fastify answers a few errors before routing (a URL that cannot be decoded) without reaching the
  * error handler; pass this as the `frameworkErrors` option so they are problem+json as well.
  */
-export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
-  return sendProblem(reply, (error.code && FASTIFY_CODES[error.code]) || 'MALFORMED_REQUEST');
+export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendProblem(reply, (error.code && FASTIFY_CODES[error.code]) || 'MALFORMED_REQUEST');
 }
 
 /**
