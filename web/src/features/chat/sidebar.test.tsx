@@ -67,6 +67,16 @@ describe('Sidebar', () => {
     expect(onRenamed).toHaveBeenCalledWith(FIRST, 'Better title');
   });
 
+  it('keeps the page title when the server refuses the rename', async () => {
+    const { onRenamed, user } = await setup({ refuse: true });
+    await user.click(screen.getByRole('button', { name: 'Rename First chat' }));
+    const box = screen.getByLabelText('New title');
+    await user.clear(box);
+    await user.type(box, 'Better title{Enter}');
+    expect((await screen.findByRole('alert')).textContent).toBe('The conversation changed meanwhile.');
+    expect(onRenamed).not.toHaveBeenCalled();
+  });
+
   it('deletes the open conversation after confirming, and goes to a new chat', async () => {
     window.history.replaceState(null, '', `/c/${FIRST}`);
     const { user } = await setup({ activeId: FIRST });

@@ -45,12 +45,15 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
   const remove = useDeleteConversation();
 
   /** Runs a change; its failure shows above the list until the next change. */
-  async function change(action: () => Promise<unknown>): Promise<void> {
+  /** Runs a change; a refusal is shown in the server's words. True when it was made. */
+  async function change(action: () => Promise<unknown>): Promise<boolean> {
     setActionError(null);
     try {
       await action();
+      return true;
     } catch (err) {
       setActionError(err);
+      return false;
     }
   }
 
@@ -98,7 +101,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                   onCancel={() => setEditing(null)}
                   onSave={(title) => {
                     setEditing(null);
-                    if (title && title !== c.title) void change(() => rename.mutateAsync({ id: c.id, title })).then(() => onRenamed(c.id, title));
+                    if (title && title !== c.title) void change(() => rename.mutateAsync({ id: c.id, title })).then((made) => made && onRenamed(c.id, title));
                   }}
                 />
               ) : (
