@@ -4,6 +4,7 @@
 // process runs it, as it runs the reaper; the deletes are idempotent, so processes may overlap.
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthService } from './features/auth/auth.service.js';
+import { startPeriodic } from './lib/periodic.js';
 import type { RateLimiter } from './platform/rate-limits/rate-limits.service.js';
 
 /** Hourly: the rows are only dead weight, and a pass is one DELETE per table. */
@@ -47,20 +48,11 @@ export function createCleanup(deps: CleanupDeps) {
 
   /** Runs now and then every intervalMs, never two passes at once; answers a function that stops it. */
   function start(intervalMs = CLEANUP_INTERVAL_MS): () => void {
-    let running = false;
-    const tick = async () => {
-      if (running) return;
-      running = true;
-      try {
-        await run();
-      } finally {
-        running = false;
-      }
-    };
-    const timer = setInterval(() => void tick(), intervalMs);
-    timer.unref();
-    void tick();
-    return () => clearInterval(timer);
+    return startPeriodic(
+      intervalMs,
+      async () => void (await run()),
+      (err) => log.error({ err }, 'cleanup failed'),
+    );
   }
 
   return { run, start };

@@ -3,6 +3,7 @@
 // written there and nowhere else; readEnv() gathers the variables into the schema's shape, and
 // problemsOf() names each problem after its variable. Checks across variables are refinements
 // or transforms of the object that holds them, and name a leaf through the issue's path.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const variableOf = new WeakMap<z.ZodType, string>();
@@ -103,3 +104,21 @@ export const commaList = () =>
         .map((s) => s.trim())
         .filter(Boolean),
     );
+
+/**
+ * The contents of a JSON file a setting names, checked against schema; a problem (unreadable,
+ * not JSON, not the shape) is added to ctx, naming the variable and the file, and answers z.NEVER.
+ */
+export function readJsonFile<T>(variable: string, file: string, schema: z.ZodType<T>, ctx: z.RefinementCtx): T | typeof z.NEVER {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `cannot read "${file}" as JSON (${(err as Error).message})` });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${variable} (${file}) ${i.path.join('.')}: ${i.message}`, params: WHOLE_LINE });
+  return z.NEVER;
+}

@@ -1,9 +1,8 @@
 // The model catalogue from the operator's environment, a part of the settings schema (config.ts):
 // provider keys with comma-separated model lists, and/or a MODELS_FILE with full entries. Every
 // problem is reported with the variable it comes from; the built-in demo model is always first.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { commaList, fromEnv, optionalWholeNumber, trimmed, variableAt, WHOLE_LINE, wholeNumber } from '../../lib/env-schema.js';
+import { commaList, fromEnv, optionalWholeNumber, readJsonFile, trimmed, variableAt, WHOLE_LINE, wholeNumber } from '../../lib/env-schema.js';
 import { DEMO_MODEL, type ModelsConfig, type ModelSpec, type ProviderName, type ProviderSettings } from '../../lib/model-calls/model-spec.js';
 import { GENERIC_LIMITS, KNOWN_MODELS } from './models.known.js';
 import { usdToMicroUsd } from './prices.js';
@@ -58,17 +57,8 @@ const httpUrl = () =>
 /** MODELS_FILE: read and checked here; its entries join the catalogue below. */
 const modelsFileFromPath = trimmed().transform((file, ctx) => {
   if (!file) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `cannot read "${file}" as JSON (${(err as Error).message})` });
-    return z.NEVER;
-  }
-  const result = modelsFile.safeParse(json);
-  if (result.success) return { path: file, ...result.data };
-  for (const i of result.error.issues) ctx.addIssue({ code: 'custom', message: `MODELS_FILE (${file}) ${i.path.join('.')}: ${i.message}`, params: WHOLE_LINE });
-  return z.NEVER;
+  const contents = readJsonFile('MODELS_FILE', file, modelsFile, ctx);
+  return contents === z.NEVER ? z.NEVER : { path: file, ...contents };
 });
 
 const modelSettings = z.object({
