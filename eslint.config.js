@@ -72,6 +72,23 @@ export default tseslint.config(
   },
   ...featureRules,
   {
+    name: 'the lean stream core',
+    files: ['server/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['ai', '@ai-sdk/*'],
+              message: "The server speaks the providers' wire formats itself (docs/decisions/010-lean-stream-core.md); the AI SDK is for the web app.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     name: 'settings read in one place',
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/config.ts', '**/*.test.ts'],
