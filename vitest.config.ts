@@ -25,10 +25,23 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['server/**/*.test.ts'],
-          exclude: hasPostgres || process.env.CI ? [] : ['server/**/*.pg.test.ts'],
+          exclude: ['server/reliability/**', ...(hasPostgres || process.env.CI ? [] : ['server/**/*.pg.test.ts'])],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          pool: 'forks',
+        },
+      },
+      {
+        // The adversary (server/reliability/README.md): fuzzing from the OpenAPI document,
+        // authorization sweeps, load with faults. Also alone: npm run test:reliability.
+        test: {
+          name: 'reliability',
+          include: ['server/reliability/**/*.test.ts'],
+          exclude: hasPostgres || process.env.CI ? [] : ['server/reliability/**/*.pg.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
           pool: 'forks',
         },
       },
