@@ -50,13 +50,37 @@ export async function openPostgres(
     },
   });
 
+  /**
+   * A client of the pool's own for a transaction or a dedicated session. While it is out the pool no
+   * longer listens for its errors, and a connection lost between two statements (the server
+   * restarted) would be an unhandled 'error' event, which ends the process. So we listen meanwhile:
+   * the next statement fails with the connection error (a 503 for the request), and the broken
+   * client is discarded on release instead of going back to the pool.
+   */
+  async function checkOut(): Promise<{ client: pg.PoolClient; release: () => void }> {
+    const client = await pool.connect().catch((err: unknown) => {
+      throw busyWhenPoolTimedOut(err);
+    });
+    let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost = err;
+      onError(err);
+    };
+    client.on('error', onLost);
+    return {
+      client,
+      release: () => {
+        client.removeListener('error', onLost);
+        client.release(lost);
+      },
+    };
+  }
+
   const db: Db = {
     kind: 'postgres',
     query: wrap(pool).query,
     async transaction(fn) {
-      const client = await pool.connect().catch((err: unknown) => {
-        throw busyWhenPoolTimedOut(err);
-      });
+      const { client, release } = await checkOut();
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -66,13 +90,11 @@ export async function openPostgres(
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        release();
       }
     },
     async withConnection(fn) {
-      const client = await pool.connect().catch((err: unknown) => {
-        throw busyWhenPoolTimedOut(err);
-      });
+      const { client, release } = await checkOut();
       try {
         const conn: Connection = {
           ...wrap(client),
@@ -84,7 +106,7 @@ export async function openPostgres(
         };
         return await fn(conn);
       } finally {
-        client.release();
+        release();
       }
     },
     close: () => pool.end(),

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERRORS, type ErrorCode } from '../../lib/errors.js';
+import { isConnectionError } from '../db/retry.js';
 
 export interface Problem {
   type: string;
@@ -75,6 +76,12 @@ export function toAppError(error: FastifyError, request: FastifyRequest): AppErr
   if (error instanceof SyntaxError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
     // Other 4xx raised by Fastify or a plugin: keep the status, not the internal wording.
     return new AppError(error.statusCode === 404 ? 'NOT_FOUND' : error.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST');
+  }
+  if (isConnectionError(error)) {
+    // The database restarted or cannot be reached: nothing is wrong with the request, so a retry
+    // a moment later may well succeed (503 with Retry-After, never a 500).
+    request.log.warn({ err: error }, 'database unreachable');
+    return new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached right now; try again in a few seconds.', {}, { 'retry-after': '1' });
   }
   request.log.error({ err: error }, 'unhandled error');
   return new AppError('INTERNAL', `Something went wrong on our side (request ${request.id}).`, { request_id: request.id });
