@@ -42,8 +42,15 @@ export interface FakeUpstream {
   baseUrl: string;
   requests: RecordedRequest[];
   scenario: UpstreamScenario;
-  /** Replaces the scenario (unset fields take their defaults) and forgets recorded requests. */
+  /** Replaces the scenario (unset fields take their defaults), ends a mix (vary) and forgets recorded requests. */
   reset(scenario?: Partial<UpstreamScenario>): void;
+  /**
+   * From now on each request gets the scenario with pick's fields over it, pick seeing the request
+   * (body read): a mix of fates at once, e.g. one call in five breaks off. Undefined ends the mix.
+   */
+  vary(pick: ((request: RecordedRequest) => Partial<UpstreamScenario>) | undefined): void;
+  /** Forgets the requests recorded so far (a long run keeps no history). */
+  forgetRequests(): void;
   close(): Promise<void>;
 }
 
@@ -261,7 +268,11 @@ function sendError(res: ServerResponse, anthropic: boolean, status: number, mess
 }
 
 export async function startFakeUpstream(initial: Partial<UpstreamScenario> = {}): Promise<FakeUpstream> {
-  const upstream = { requests: [] as RecordedRequest[], scenario: { ...DEFAULT_SCENARIO, ...initial } };
+  const upstream = {
+    requests: [] as RecordedRequest[],
+    scenario: { ...DEFAULT_SCENARIO, ...initial },
+    pick: undefined as ((request: RecordedRequest) => Partial<UpstreamScenario>) | undefined,
+  };
 
   const server = createServer(async (req, res) => {
     let markClosed!: () => void;
@@ -279,10 +290,12 @@ export async function startFakeUpstream(initial: Partial<UpstreamScenario> = {})
       if (!res.writableFinished && !record.completed) record.aborted = true;
       markClosed();
     });
-    const scenario = upstream.scenario;
+    let scenario = upstream.scenario;
+    const pick = upstream.pick;
     const anthropic = req.url === '/v1/messages';
     try {
       record.body = await readJson(req);
+      if (pick) scenario = { ...scenario, ...pick(record) };
       if (req.method !== 'POST' || (!anthropic && req.url !== '/v1/chat/completions')) return sendError(res, anthropic, 404, 'not found');
       if (scenario.dropConnection) return void req.socket.destroy();
       if (scenario.status) return sendError(res, anthropic, scenario.status, scenario.errorMessage);
@@ -309,6 +322,13 @@ export async function startFakeUpstream(initial: Partial<UpstreamScenario> = {})
     },
     reset(scenario = {}) {
       upstream.scenario = { ...DEFAULT_SCENARIO, ...scenario };
+      upstream.pick = undefined;
+      upstream.requests = [];
+    },
+    vary(pick) {
+      upstream.pick = pick;
+    },
+    forgetRequests() {
       upstream.requests = [];
     },
     close() {

@@ -1,10 +1,11 @@
 // A PostgreSQL server of the test's own (initdb in a temp dir, a free port), for tests that stop
 // or restart the server: the shared one (pg_virtualenv) serves every other test file at once.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 function pgBin(): string | undefined {
   for (const v of [process.env.PGVERSION, '17', '16', '15'].filter(Boolean)) {
@@ -31,7 +32,10 @@ async function freePort(): Promise<number> {
 
 export interface PrivatePostgres {
   url: string;
-  restart(): void;
+  /** `pg_ctl restart`: fast by default (sessions ended cleanly); immediate is a crash, recovered from the WAL. */
+  restart(options?: { immediate?: boolean }): void;
+  /** The same without blocking this process meanwhile (its HTTP clients and fake upstream keep running). */
+  restartInBackground(options?: { immediate?: boolean }): Promise<void>;
   stop(): void;
   remove(): void;
 }
@@ -42,19 +46,23 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'qc-pg-'));
   chmodSync(dir, 0o777);
   // initdb refuses to run as root; run the server as the postgres user then.
-  const asPg = (cmd: string, args: string[]) =>
-    process.getuid?.() === 0
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' })
-      : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
+  const command = (cmd: string, args: string[]): [string, string[]] =>
+    process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+  const asPg = (cmd: string, args: string[]) => execFileSync(...command(cmd, args), { stdio: 'pipe' });
   const data = join(dir, 'data');
   asPg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-  const ctl = (args: string[]) => asPg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', opts, ...args]);
+  const ctlArgs = (args: string[]) => ['-D', data, '-l', join(dir, 'log'), '-w', '-o', opts, ...args];
+  const ctl = (args: string[]) => asPg('pg_ctl', ctlArgs(args));
+  const mode = (immediate: boolean) => ['-m', immediate ? 'immediate' : 'fast', 'restart'];
   ctl(['start']);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    restart: () => ctl(['-m', 'fast', 'restart']),
+    restart: ({ immediate = false } = {}) => ctl(mode(immediate)),
+    restartInBackground: async ({ immediate = false } = {}) => {
+      await promisify(execFile)(...command('pg_ctl', ctlArgs(mode(immediate))));
+    },
     stop: () => {
       try {
         ctl(['-m', 'immediate', 'stop']);

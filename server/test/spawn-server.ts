@@ -114,6 +114,8 @@ export interface ServerProcess {
   stop(): Promise<ProcessOutput>;
   /** Sends signal to the whole process group at once (SIGKILL: a crash, nothing cleans up). */
   kill(signal: NodeJS.Signals): Promise<ProcessOutput>;
+  /** Resolves when the process has exited, for whatever reason. */
+  exited: Promise<ProcessOutput>;
 }
 
 /**
@@ -166,6 +168,7 @@ export async function startServer({ env, cwd, timeoutMs = 60_000 }: { env: Recor
       killGroup(t.child, signal);
       return t.exited;
     },
+    exited: t.exited,
   };
 }
 

@@ -2,7 +2,6 @@
 // programs. A completion is stateless, as on OpenAI's API: the caller sends the whole dialogue and
 // nothing is stored but the call's usage record (so it shows in /api/usage by model). The model is
 // called through model-calls, the one metered bracket every model call goes through.
-import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
 import type { ModelCall, ModelCalls } from '../../lib/model-calls/model-call.js';
@@ -68,7 +67,9 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
       stream,
     });
     await call.started();
-    const meta = { id: `chatcmpl-${randomBytes(12).toString('base64url')}`, created: Math.floor(now().getTime() / 1000), model: model.id };
+    // The completion's id carries the call's usage record id, so a caller can match a completion to
+    // its line in the usage (and the reliability suite each call it saw to its one record).
+    const meta = { id: `chatcmpl-${reserved.requestId}`, created: Math.floor(now().getTime() / 1000), model: model.id };
     return { meta, call };
   }
 

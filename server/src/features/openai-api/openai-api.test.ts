@@ -18,6 +18,8 @@ const MODELS = [
 
 describe.each(testDbKinds())('the OpenAI-compatible API with the official client on %s', (kind) => {
   const ctx = setupApiTest(kind);
+  const recordedRequestId = async (userId: string) =>
+    (await ctx.t.db.query<{ request_id: string }>('SELECT request_id FROM usage_records WHERE user_id = $1', [userId])).rows[0]?.request_id;
 
   /** What the reply should say: the demo's deterministic text, or the fake upstream's. */
   const expectedText = (model: string, system: string | undefined, content: string) =>
@@ -80,6 +82,8 @@ describe.each(testDbKinds())('the OpenAI-compatible API with the official client
       const state = await expectInvariants(ctx.t.db, user.id, { calls: 1 });
       expect(state.total).toBe(usage.total_tokens);
       expect(await storedChatRows(ctx, user.id)).toBe(0);
+      // The completion's id names its usage record: a caller can find the call in its usage.
+      expect(completion.id).toBe(`chatcmpl-${await recordedRequestId(user.id)}`);
     });
 
     it('streams chat.completion.chunk events and, with include_usage, a last chunk with the recorded usage', async () => {
@@ -118,6 +122,7 @@ describe.each(testDbKinds())('the OpenAI-compatible API with the official client
       });
       expect((await expectInvariants(ctx.t.db, user.id, { calls: 1 })).total).toBe(usage.total_tokens);
       expect(await storedChatRows(ctx, user.id)).toBe(0);
+      expect(chunks[0]!.id).toBe(`chatcmpl-${await recordedRequestId(user.id)}`);
     });
 
     it('stops at max_tokens with finish_reason "length", having reserved no more than that for the reply', async () => {

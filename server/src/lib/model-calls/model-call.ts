@@ -56,6 +56,8 @@ export interface ModelCallResult {
 }
 
 export interface ReservedCall {
+  /** The call's id: its reservation's and then its usage record's (usage_records.request_id). */
+  requestId: string;
   /** The output cap granted: the model's, the caller's or what the month has left, whichever is least. */
   maxOutputTokens: number;
   /** Gives the slot and the reservation back: the call will not be made. */
@@ -117,6 +119,7 @@ export function createModelCalls(deps: ModelCallsDeps) {
       await usage.release({ requestId }).catch((err: unknown) => log.error({ err, requestId }, 'usage release failed'));
     };
     return {
+      requestId,
       maxOutputTokens: granted.maxOutputTokens,
       async release() {
         if (used) return;
