@@ -22,16 +22,21 @@ const DURATION_MS = SOAK_MINUTES > 0 ? SOAK_MINUTES * 60_000 : 30_000;
 /** Faults strike once per cycle: once in a CI run, every minute in a soak. */
 const CYCLE_MS = SOAK_MINUTES > 0 ? 60_000 : DURATION_MS;
 const SESSIONS_PER_USER = 3;
-const TIER_LIMIT = 50_000;
-/** Each user's own cap (null: the tier's) and what it had used this month before the load. */
+/** A soak spreads the users' budgets over its minutes, so that they come near their limits by its end, not in its first minute. */
+const BUDGET_SCALE = Math.max(1, SOAK_MINUTES);
+const TIER_LIMIT = 50_000 * BUDGET_SCALE;
+/** Each user's own cap (null: the tier's) and the tokens it has left this month when the load starts. */
 const USERS = [
-  { cap: null, earlier: 48_000 },
-  { cap: null, earlier: 48_500 },
-  { cap: 30_000, earlier: 26_000 },
-  { cap: 30_000, earlier: 27_500 },
-  { cap: null, earlier: 20_000 },
-  { cap: 40_000, earlier: 10_000 },
-];
+  { cap: null, left: 2_000 },
+  { cap: null, left: 1_500 },
+  { cap: 30_000, left: 4_000 },
+  { cap: 30_000, left: 2_500 },
+  { cap: null, left: 30_000 },
+  { cap: 40_000, left: 30_000 },
+].map(({ cap, left }) => {
+  const limit = Math.min(TIER_LIMIT, cap === null ? Infinity : cap * BUDGET_SCALE);
+  return { cap: cap === null ? null : cap * BUDGET_SCALE, limit, earlier: limit - left * BUDGET_SCALE };
+});
 const REPLAY = `RELIABILITY_SEED=${SEED} npm run test:reliability -- server/reliability/load/load.pg.test.ts`;
 
 const runs = privatePostgresAvailable() && redisTestsRun();
@@ -50,7 +55,7 @@ describe.runIf(runs)('load with faults on 3 server processes', () => {
       const password = 'correct horse battery staple';
       const { token, userId } = await registerAndLogin(cluster.slots[0]!.server!.url, email, password);
       users.push({ id: userId, email, password, token });
-      limits.set(userId, Math.min(TIER_LIMIT, u.cap ?? Infinity));
+      limits.set(userId, u.limit);
       // Test set-up, as an operator's tools would: the plan, the cap, and earlier use this month.
       await cluster.db.query("UPDATE users SET tier = 'starter', monthly_token_cap = $2 WHERE id = $1", [userId, u.cap]);
       await cluster.db.query(

@@ -34,7 +34,7 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('overload of one se
         JWT_SECRET: 'a-secret-for-the-overloaded-server-process!',
         ...fakeUpstreamEnv(upstream),
         MAX_CONCURRENT_STREAMS: String(CAPACITY),
-        STREAM_QUEUE_TIMEOUT_MS: '100',
+        STREAM_QUEUE_TIMEOUT_MS: '1000',
         TIER_STARTER_REQUESTS_PER_MINUTE: '100000',
         AUTH_RATE_LIMIT_PER_IP: '1000',
       },
@@ -85,6 +85,7 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('overload of one se
     expect(ledger.problems).toEqual([]); // no 500, every error in its shape, no stream cut
     const done = results.filter((x) => x.r.status === 200);
     const refused = results.filter((x) => x.r.status === 503);
+    console.log(`[overload] ${STREAMS} streams against a capacity of ${CAPACITY}: ${done.length} completed, ${refused.length} refused with 503`);
     expect(done.length + refused.length, JSON.stringify(ledger.statuses)).toBe(STREAMS);
     expect(done.length).toBeGreaterThanOrEqual(CAPACITY);
     expect(refused.length).toBeGreaterThan(0); // the capacity really was exceeded
