@@ -23,6 +23,7 @@ import { plansRoutes } from './features/plans/plans.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
 import { APP_VERSION } from './lib/version.js';
 import { handleFrameworkError, registerProblemHandler } from './platform/http/problem-handler.js';
+import { registerRequestLog, requestLogController } from './platform/http/request-log.js';
 import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './platform/http/static-web.js';
 import { buildServices, type ServiceDeps, type Services } from './services.js';
 
@@ -73,6 +74,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
+    // One line per request instead (platform/http/request-log.ts).
+    logController: requestLogController(),
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: handleFrameworkError,
@@ -84,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
   registerAuthDecorators(app);
+  registerRequestLog(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -123,7 +127,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const { auth, keys, reports, admin, models, conversations, chat } = services;
   const authenticate = createAuthenticate(auth, { explainOtherCredential: explainApiKeyOnApi });
   const requireAdmin = createRequireAdmin(authenticate);
-  services.metrics.register(app, config.metricsToken);
+  services.metrics.register(app, { token: config.metricsToken, production: config.env === 'production' });
 
   await app.register(healthRoutes, { db: deps.db, version: APP_VERSION });
   await app.register(authRoutes, {

@@ -83,6 +83,8 @@ const settings = z.object({
   /** A token reservation older than this was abandoned by a dead process; the reaper settles it. */
   reservationTtlSeconds: fromEnv('RESERVATION_TTL_SECONDS', wholeNumber(10, 15 * 60)),
   reaperIntervalSeconds: fromEnv('REAPER_INTERVAL_SECONDS', wholeNumber(1, 30)),
+  /** On SIGTERM, how long open streams may run on before they are stopped (stored and metered) and the process exits. */
+  shutdownGraceSeconds: fromEnv('SHUTDOWN_GRACE_SECONDS', wholeNumber(0, 30, 3600)),
   /** When set, /metrics needs "Authorization: Bearer <token>". */
   metricsToken: fromEnv('METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters').optional()),
   /** The model catalogue and provider credentials (modules/models/models.config.ts). */

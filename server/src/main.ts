@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { migrateUp } from './platform/db/migrate.js';
 import { openDatabase } from './platform/db/open.js';
+import { shutDownGracefully, trackOpenResponses } from './shutdown.js';
 import { runWorkers } from './workers.js';
 
 async function main() {
@@ -43,12 +44,13 @@ async function main() {
     db.kind === 'pglite' ? `embedded database in ${config.dataDir}/pgdata` : 'PostgreSQL database',
   );
 
+  const responses = trackOpenResponses(app.server);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
+    app.log.info({ signal }, 'stop signal received');
+    await shutDownGracefully(app, { graceMs: config.shutdownGraceSeconds * 1000, responses });
     await db.close();
     process.exit(0);
   };

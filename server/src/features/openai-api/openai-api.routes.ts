@@ -2,11 +2,13 @@
 // errors in OpenAI's shape (docs/decisions/009-developer-api.md). Register with prefix '/v1'.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { clientGoneSignal } from '../../lib/model-calls/client-gone.js';
+import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { COMPLETION_STREAM_HEADERS } from './completion-format.js';
 import { chatCompletionBody, chatCompletionResponse, modelListResponse, type ChatCompletion } from './openai-api.schemas.js';
 import type { OpenAiApiService } from './openai-api.service.js';
 import { registerOpenAiErrorHandler } from './openai-errors.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 
 export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; authenticateApiKey: Authenticate }> = async (app, opts) => {
   const { api } = opts;
@@ -33,7 +35,13 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
     },
     handler: async (request, reply) => {
       const { body } = request;
-      const call = { user: currentUser(request), body, signal: clientGoneSignal(reply) };
+      const call = {
+        user: currentUser(request),
+        body,
+        signal: clientGoneSignal(reply),
+        // Known once the call is reserved, before the reply starts: no query of their own.
+        onQuota: (quota: QuotaState) => void reply.headers(rateLimitHeaders(quota)),
+      };
       if (!body.stream) return api.complete(call);
       const events = await api.stream({ ...call, includeUsage: body.stream_options?.include_usage === true });
       // The response schema documents the JSON answer; Fastify pipes a stream without serializing it.

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
 import type { ModelCall, ModelCalls } from '../../lib/model-calls/model-call.js';
 import { countPromptTokens, type PromptMessage } from '../../lib/model-calls/tokenizer.js';
+import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
 import type { ModelsService } from '../models/models.service.js';
 import { completionChunks, toChatCompletion, type CompletionMeta } from './completion-format.js';
@@ -22,6 +23,8 @@ interface CompletionRequest {
   body: ChatCompletionBody;
   /** Aborts when the client goes away: the upstream call stops and what was used is settled. */
   signal: AbortSignal;
+  /** Told the user's limits once the call is reserved (the route sends them as headers). */
+  onQuota?: (quota: QuotaState) => void;
 }
 
 const MODELS_ROUTE = 'GET /v1/models';
@@ -47,7 +50,7 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
   const catalogueCreated = Math.floor(now().getTime() / 1000);
 
   /** Reserves, calls the model and waits until it starts answering; failures before that throw. */
-  async function start({ user, body, signal }: CompletionRequest, stream: boolean): Promise<{ meta: CompletionMeta; call: ModelCall }> {
+  async function start({ user, body, signal, onQuota }: CompletionRequest, stream: boolean): Promise<{ meta: CompletionMeta; call: ModelCall }> {
     const model = models.resolveForUser(user, body.model, MODELS_ROUTE);
     const prompt = toPrompt(body.messages);
     const stop = body.stop ?? undefined;
@@ -61,6 +64,7 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
       messageId: null,
       signal,
     });
+    if (reserved.quota) onQuota?.(reserved.quota);
     const call = reserved.start({
       ...prompt,
       settings: { temperature: body.temperature ?? undefined, topP: body.top_p ?? undefined, stopSequences: typeof stop === 'string' ? [stop] : stop },

@@ -46,7 +46,8 @@ export interface NewReservation extends Omit<ReservationRow, 'tokens'> {
 }
 
 export type ReserveOutcome =
-  | { kind: 'granted'; tokens: number }
+  /** before: the month's total and reserved tokens as the statement found them, this grant not counted. */
+  | { kind: 'granted'; tokens: number; before: { total_tokens: number; reserved_tokens: number } }
   | { kind: 'refused'; usage: { total_tokens: number; reserved_tokens: number } }
   /** No monthly_usage row yet: make it (ensureMonthlyUsage) and try again. */
   | { kind: 'no-month' };
@@ -90,7 +91,7 @@ export async function reserveTokens(db: Queryable, r: NewReservation): Promise<R
   const row = rows[0];
   if (!row) return { kind: 'no-month' };
   if (row.granted === null) return { kind: 'refused', usage: { total_tokens: row.total_tokens, reserved_tokens: row.reserved_tokens } };
-  return { kind: 'granted', tokens: Number(row.granted) };
+  return { kind: 'granted', tokens: Number(row.granted), before: { total_tokens: Number(row.total_tokens), reserved_tokens: Number(row.reserved_tokens) } };
 }
 
 /** Removes a reservation and gives its tokens back to the month, in one statement; undefined if already gone. */

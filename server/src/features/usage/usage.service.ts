@@ -3,6 +3,7 @@
 // the monthly aggregate moved in the same transaction (invariant 2).
 import { AppError } from '../../lib/errors.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
+import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { getTierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 import type { Db } from '../../platform/db/db.js';
 import { retryOnConnectionLoss } from '../../platform/db/retry.js';
@@ -111,7 +112,7 @@ export function createUsageService(deps: UsageServiceDeps) {
    */
   async function reserveBudget(input: ReserveInput) {
     const { tier, limit } = await limitsOf(input.user);
-    await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
+    const [requests] = await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
     const month = monthOf(now());
     const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
     const promptShare = promptReservation(input.promptTokens, provider);
@@ -139,7 +140,11 @@ export function createUsageService(deps: UsageServiceDeps) {
       const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
       throw quotaExceeded(month, limit, promptShare + 1, usage);
     }
-    return { maxOutputTokens: outcome.tokens - promptShare, reservedTokens: outcome.tokens, month };
+    // What the month has left once this call's worst case is set aside (before, total and
+    // reserved as the reserving statement read them): no further query.
+    const remaining = Math.max(0, limit - outcome.before.total_tokens - outcome.before.reserved_tokens - outcome.tokens);
+    const quota: QuotaState = { requests: requests!, tokens: { limit, remaining, resetMs: Math.max(0, monthResetsAt(month).getTime() - now().getTime()) } };
+    return { maxOutputTokens: outcome.tokens - promptShare, reservedTokens: outcome.tokens, month, quota };
   }
 
   async function settleCall(input: SettleInput) {
@@ -199,7 +204,7 @@ export function createUsageService(deps: UsageServiceDeps) {
   return {
     limitsFor,
 
-    async reserve(input: ReserveInput): Promise<{ maxOutputTokens: number; reservedTokens: number; month: string }> {
+    async reserve(input: ReserveInput): Promise<{ maxOutputTokens: number; reservedTokens: number; month: string; quota: QuotaState }> {
       try {
         return await reserveBudget(input);
       } catch (err) {

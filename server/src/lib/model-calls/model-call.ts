@@ -20,7 +20,7 @@ import type { ProviderFor } from './providers/registry.js';
 import type { FinishReason, SamplingSettings } from './providers/upstream.js';
 import { countTextTokens, type PromptMessage } from './tokenizer.js';
 import { classifyUpstreamError, describeUpstreamError, timeoutFailure, type UpstreamFailure } from './upstream-errors.js';
-import type { UsageMeter } from './usage-meter.js';
+import type { QuotaState, UsageMeter } from './usage-meter.js';
 
 export interface ReserveCall {
   /** The authenticated user; tier and cap as loaded with the request, so metering need not read them again. */
@@ -60,6 +60,8 @@ export interface ReservedCall {
   requestId: string;
   /** The output cap granted: the model's, the caller's or what the month has left, whichever is least. */
   maxOutputTokens: number;
+  /** The user's limits after this reservation, when the meter reports them. */
+  quota: QuotaState | undefined;
   /** Gives the slot and the reservation back: the call will not be made. */
   release(): Promise<void>;
   /** Sends the request to the provider. Call once. */
@@ -91,13 +93,16 @@ export interface ModelCallsDeps {
 
 export function createModelCalls(deps: ModelCallsDeps) {
   const { usage, log } = deps;
+  // The calls talking to a provider now, so that a shutdown can stop those still open after its
+  // grace period: each then ends as a user's stop does (stored and metered as 'stopped').
+  const running = new Set<RunningCall>();
 
   async function reserve(input: ReserveCall): Promise<ReservedCall> {
     const cap = Math.min(input.model.maxOutputTokens, input.maxOutputTokens ?? Infinity);
     assertPromptFits({ model: input.model, promptTokens: input.promptTokens, maxOutputTokens: cap, advice: 'Send fewer messages or a lower max_tokens.' });
     const leave = await deps.admission.enter(input.signal);
     const requestId = randomUUID();
-    let granted: { maxOutputTokens: number };
+    let granted: { maxOutputTokens: number; quota?: QuotaState };
     try {
       granted = await usage.reserve({
         user: input.user,
@@ -121,6 +126,7 @@ export function createModelCalls(deps: ModelCallsDeps) {
     return {
       requestId,
       maxOutputTokens: granted.maxOutputTokens,
+      quota: granted.quota,
       async release() {
         if (used) return;
         used = true;
@@ -135,12 +141,28 @@ export function createModelCalls(deps: ModelCallsDeps) {
             release().then(() => ({ outcome: 'stopped', text: '', inputTokens: 0, outputTokens: 0, source: 'estimate', finishReason: 'other' })),
           );
         }
-        return runUpstream(deps, { ...input, ...prompt, requestId, maxOutputTokens: granted.maxOutputTokens, leave });
+        return runUpstream(deps, { ...input, ...prompt, requestId, maxOutputTokens: granted.maxOutputTokens, leave }, running);
       },
     };
   }
 
-  return { reserve };
+  return {
+    reserve,
+    /** Model calls under way in this process. */
+    running: () => running.size,
+    /** Stops every call under way (a shutdown past its grace period); resolves once all are settled. Answers how many. */
+    async stopAll(): Promise<number> {
+      const calls = [...running];
+      for (const call of calls) call.stop();
+      await Promise.all(calls.map((call) => call.done));
+      return calls.length;
+    },
+  };
+}
+
+interface RunningCall {
+  stop(): void;
+  done: Promise<unknown>;
 }
 
 export type ModelCalls = ReturnType<typeof createModelCalls>;
@@ -150,13 +172,15 @@ function endedCall(done: Promise<ModelCallResult>): ModelCall {
 }
 
 type RunInput = ReserveCall & CallPrompt & { requestId: string; maxOutputTokens: number; leave: LeaveSlot };
+/** Why a call was cut short: its client left, the provider went quiet, or the process is shutting down. */
+type StopReason = 'client' | 'timeout' | 'shutdown';
 
-function runUpstream(deps: ModelCallsDeps, input: RunInput): ModelCall {
+function runUpstream(deps: ModelCallsDeps, input: RunInput, running: Set<RunningCall>): ModelCall {
   const upstream = new AbortController();
-  let stopReason: 'client' | 'timeout' | undefined;
+  let stopReason: StopReason | undefined;
   let begun = false;
   let timer: NodeJS.Timeout | undefined;
-  const abortUpstream = (reason: 'client' | 'timeout') => {
+  const abortUpstream = (reason: StopReason) => {
     stopReason ??= reason;
     upstream.abort();
   };
@@ -234,6 +258,9 @@ function runUpstream(deps: ModelCallsDeps, input: RunInput): ModelCall {
     return result;
   })();
   void done.then(markStarted);
+  const self: RunningCall = { stop: () => abortUpstream('shutdown'), done };
+  running.add(self);
+  void done.then(() => running.delete(self));
 
   return {
     async started(extra = {}) {
@@ -266,9 +293,11 @@ function resultOf(
   begun: boolean,
   outcome: { finishReason: FinishReason; usage?: { inputTokens: number; outputTokens: number } } | undefined,
   error: unknown,
-  stopReason: 'client' | 'timeout' | undefined,
+  stopReason: StopReason | undefined,
 ): ModelCallResult {
-  const state = outcome && error === undefined ? 'complete' : stopReason === 'client' ? 'stopped' : 'failed';
+  // Stopped by the client or by a shutdown: the text so far is the reply, as the user's stop makes it.
+  const stopped = stopReason === 'client' || stopReason === 'shutdown';
+  const state = outcome && error === undefined ? 'complete' : stopped ? 'stopped' : 'failed';
   const failure = state !== 'failed' ? undefined : stopReason === 'timeout' ? timeoutFailure(begun) : classifyUpstreamError(error);
   const reported = state === 'complete' ? outcome?.usage : undefined;
   const unseen = input.stream === false && state !== 'complete' && !failure?.refused;

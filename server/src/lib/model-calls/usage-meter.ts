@@ -31,13 +31,30 @@ export interface SettleRequest {
   outcome: 'complete' | 'stopped' | 'failed';
 }
 
+/** One limit as it stands after a reservation: the count it allows, what is left, and when it starts over. */
+export interface LimitState {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+/**
+ * Where a user's limits stand once a call is reserved, as the reservation already knows them (no
+ * query of its own): the requests of the minute, and the month's tokens, the call's worst case
+ * counted as used until it settles. /v1 reports them as OpenAI's x-ratelimit-* headers.
+ */
+export interface QuotaState {
+  requests: LimitState;
+  tokens: LimitState;
+}
+
 export interface UsageMeter {
   /**
    * Before the upstream call. May throw an AppError (e.g. 429 QUOTA_EXCEEDED): the client then
    * gets a problem response and nothing is stored. Returns the output cap to pass to the model,
    * possibly lower than asked.
    */
-  reserve(request: ReserveRequest): Promise<{ maxOutputTokens: number }>;
+  reserve(request: ReserveRequest): Promise<{ maxOutputTokens: number; quota?: QuotaState }>;
   /** Exactly once per upstream call that started, whatever its outcome. */
   settle(request: SettleRequest): Promise<unknown>;
   /** For a reserved call that never reached the upstream. */

@@ -1,11 +1,13 @@
 // Versioned SQL migrations (server/migrations/NNN.do.name.sql with NNN.undo.name.sql), run by
 // Postgrator on our own connection. A session-level advisory lock makes several processes that
 // start together on one PostgreSQL take turns: the first migrates, the others then find nothing to do.
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Postgrator from 'postgrator';
-import type { Connection, Db } from './db.js';
+import type { Connection, Db, Queryable } from './db.js';
 
-const MIGRATIONS_GLOB = fileURLToPath(new URL('../../../migrations/*.sql', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+const MIGRATIONS_GLOB = `${MIGRATIONS_DIR}*.sql`;
 // Any constant; it only has to differ from other advisory locks this database sees.
 const MIGRATION_LOCK_KEY = 7_240_311_001;
 
@@ -57,4 +59,19 @@ export function migrateDown(db: Db, target?: number): Promise<MigrationResult> {
     const current = (await p.getDatabaseVersion().catch(() => 0)) ?? 0;
     return String(target ?? Math.max(0, current - 1));
   });
+}
+
+/** The version this code's migrations lead to: the highest NNN of server/migrations/NNN.do.*.sql. */
+export function latestMigrationVersion(): number {
+  const versions = readdirSync(MIGRATIONS_DIR).flatMap((file) => {
+    const match = /^(\d+)\.do\./.exec(file);
+    return match ? [Number(match[1])] : [];
+  });
+  return Math.max(0, ...versions);
+}
+
+/** The version the database has been migrated to, as Postgrator records it (0 before any). */
+export async function databaseSchemaVersion(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ version: number | null }>('SELECT max(version)::int AS version FROM schema_migrations');
+  return rows[0]?.version ?? 0;
 }

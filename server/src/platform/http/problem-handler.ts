@@ -83,6 +83,12 @@ export function toAppError(error: FastifyError, request: FastifyRequest): AppErr
     request.log.warn({ err: error }, 'database unreachable');
     return new AppError('DATABASE_UNAVAILABLE', 'The database cannot be reached right now; try again in a few seconds.', {}, { 'retry-after': '1' });
   }
+  // The client left before a streamed reply sent its first byte (Fastify reports the stream's
+  // premature close here): nobody is left to answer and nothing failed on our side.
+  if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+    request.log.info('the client closed the connection before the stream began');
+    return new AppError('MALFORMED_REQUEST', 'The connection was closed before the reply began.');
+  }
   request.log.error({ err: error }, 'unhandled error');
   return new AppError('INTERNAL', `Something went wrong on our side (request ${request.id}).`, { request_id: request.id });
 }

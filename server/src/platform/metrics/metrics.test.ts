@@ -56,3 +56,21 @@ describe('GET /metrics', () => {
     expect(res.body).toContain('usage_reservation_overruns_total{model="demo"} 1');
   });
 });
+
+describe('GET /metrics in production', () => {
+  let t: TestApp;
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'production-secret-that-is-at-least-32-bytes!' };
+  afterAll(() => t.close());
+
+  it('is closed without METRICS_TOKEN, and says how to open it', async () => {
+    t = await buildTestApp('pglite', { env: production });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().detail).toContain('METRICS_TOKEN');
+    await t.close();
+    t = await buildTestApp('pglite', { env: { ...production, METRICS_TOKEN: 'metrics-token-0123456789' } });
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const scraped = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(scraped.statusCode).toBe(200);
+  });
+});

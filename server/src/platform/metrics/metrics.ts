@@ -62,7 +62,12 @@ export function createMetrics() {
     },
   };
 
-  function register(app: FastifyInstance, token: string | undefined) {
+  /**
+   * With a token, scrapers must send it. Without one the metrics are open outside production
+   * (a laptop, a test) and closed in production: they name routes, models and volumes, which is
+   * not for anyone who finds the port.
+   */
+  function register(app: FastifyInstance, { token, production }: { token: string | undefined; production: boolean }) {
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
       httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
@@ -72,6 +77,9 @@ export function createMetrics() {
       // so that response times do not reveal how much of a guess was right.
       if (token && !safeEqual(request.headers.authorization ?? '', `Bearer ${token}`)) {
         throw new AppError('UNAUTHENTICATED', 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>".');
+      }
+      if (!token && production) {
+        throw new AppError('UNAUTHENTICATED', 'Metrics are closed in production until the operator sets METRICS_TOKEN; then send it as a bearer token.');
       }
       return reply.type(registry.contentType).send(await registry.metrics());
     });

@@ -8,6 +8,18 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
+/** Where a rule stands after a hit that it allowed: what rate-limit response headers report. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Milliseconds until the window ends and the count starts over. */
+  resetMs: number;
+}
+
+export function stateAfterHit(rule: RateLimitRule, hits: number, window: FixedWindow, at: Date): RateLimitState {
+  return { limit: rule.limit, remaining: Math.max(0, rule.limit - hits), resetMs: Math.max(0, window.start.getTime() + window.ms - at.getTime()) };
+}
+
 export interface FixedWindow {
   start: Date;
   ms: number;

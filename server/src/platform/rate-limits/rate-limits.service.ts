@@ -2,14 +2,17 @@
 // balancer counts against the same numbers (an in-memory limiter would multiply the limit by N).
 // With REDIS_URL the same limits are counted in Redis instead (redis-rate-limiter.ts).
 import type { Queryable } from '../db/db.js';
-import { fixedWindowOf, rateLimitedError, type RateLimitRule } from './fixed-window.js';
+import { fixedWindowOf, rateLimitedError, stateAfterHit, type RateLimitRule, type RateLimitState } from './fixed-window.js';
 import { deleteStaleRateLimitCounters, incrementRateLimitCounter } from './rate-limits.repository.js';
 
-export type { RateLimitRule } from './fixed-window.js';
+export type { RateLimitRule, RateLimitState } from './fixed-window.js';
 
 export interface RateLimiter {
-  /** Counts a hit on every rule; throws RATE_LIMITED (429, Retry-After) if any is over its limit. */
-  hit(rules: RateLimitRule[]): Promise<void>;
+  /**
+   * Counts a hit on every rule; throws RATE_LIMITED (429, Retry-After) if any is over its limit.
+   * Answers where each rule stands, in order (for rate-limit response headers).
+   */
+  hit(rules: RateLimitRule[]): Promise<RateLimitState[]>;
   /**
    * Deletes the counters of windows that have ended, given the longest window any rule counts;
    * answers how many went. A counter past its window only waits for its key's next hit to start
@@ -21,11 +24,15 @@ export interface RateLimiter {
 export function createRateLimiter(db: Queryable, now: () => Date): RateLimiter {
   return {
     async hit(rules) {
+      const states: RateLimitState[] = [];
       for (const rule of rules) {
-        const window = fixedWindowOf(now(), rule.windowSeconds);
+        const at = now();
+        const window = fixedWindowOf(at, rule.windowSeconds);
         const hits = await incrementRateLimitCounter(db, { key: rule.key, windowStart: window.start });
         if (hits > rule.limit) throw rateLimitedError(rule, window);
+        states.push(stateAfterHit(rule, hits, window, at));
       }
+      return states;
     },
 
     deleteStaleCounters({ longestWindowSeconds }) {

@@ -5,8 +5,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis, Result } from 'ioredis';
 import { AppError } from '../../lib/errors.js';
-import { fixedWindowOf, rateLimitedError } from './fixed-window.js';
-import type { RateLimiter } from './rate-limits.service.js';
+import { fixedWindowOf, rateLimitedError, stateAfterHit } from './fixed-window.js';
+import type { RateLimiter, RateLimitState } from './rate-limits.service.js';
 
 // INCR and the expiry run as one script, which Redis executes atomically: concurrent hits from any
 // number of processes count exactly, and no crash can leave a counter without its expiry. The
@@ -37,8 +37,10 @@ export function createRedisRateLimiter(redis: Redis, now: () => Date, log?: Pick
 
   return {
     async hit(rules) {
+      const states: RateLimitState[] = [];
       for (const rule of rules) {
-        const window = fixedWindowOf(now(), rule.windowSeconds);
+        const at = now();
+        const window = fixedWindowOf(at, rule.windowSeconds);
         let hits: number;
         try {
           hits = await redis.rateLimitHit(redisRateLimitKey(rule.key, window.start), window.ms);
@@ -47,7 +49,9 @@ export function createRedisRateLimiter(redis: Redis, now: () => Date, log?: Pick
           throw new AppError('RATE_LIMITER_UNAVAILABLE', 'Request limits cannot be checked right now; try again in a few seconds.');
         }
         if (hits > rule.limit) throw rateLimitedError(rule, window);
+        states.push(stateAfterHit(rule, hits, window, at));
       }
+      return states;
     },
 
     // Nothing to clean: every key expires by itself one window after its first hit.
