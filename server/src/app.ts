@@ -19,10 +19,13 @@ import { createApiKeyAuthenticate, explainApiKeyOnApi } from './features/keys/ke
 import { keysRoutes } from './features/keys/keys.routes.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { openAiApiRoutes } from './features/openai-api/openai-api.routes.js';
+import { isOpenAiPath, renderOpenAiError } from './features/openai-api/openai-errors.js';
 import { plansRoutes } from './features/plans/plans.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
 import { APP_VERSION } from './lib/version.js';
-import { handleFrameworkError, registerProblemHandler } from './platform/http/problem-handler.js';
+import { frameworkErrorOptions } from './platform/http/framework-errors.js';
+import { registerProblemHandler, renderProblem, type RenderError } from './platform/http/problem-handler.js';
+import { registerNulRefusal } from './platform/http/refuse-nul.js';
 import { registerRequestLog, requestLogController } from './platform/http/request-log.js';
 import { DEFAULT_WEB_DIST, staticWeb, webDistExists } from './platform/http/static-web.js';
 import { buildServices, type ServiceDeps, type Services } from './services.js';
@@ -65,6 +68,9 @@ declare module 'fastify' {
   }
 }
 
+/** Every error answers in the shape its path's clients parse: OpenAI's under /v1, else problem+json. */
+const renderError: RenderError = (error, url) => (isOpenAiPath(url) ? renderOpenAiError(error) : renderProblem(error, url));
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
@@ -78,14 +84,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     logController: requestLogController(),
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
-    frameworkErrors: handleFrameworkError,
+    // Refusals before any route runs (bad URL, oversized headers, broken HTTP) in the path's shape.
+    ...frameworkErrorOptions(renderError),
   }).withTypeProvider<ZodTypeProvider>();
 
   // JSON bodies only (login adds the OAuth2 form in its own scope): anything else is a 415.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerProblemHandler(app);
+  registerProblemHandler(app, renderError);
+  registerNulRefusal(app);
   registerAuthDecorators(app);
   registerRequestLog(app);
   app.addHook('onSend', async (request, reply) => {

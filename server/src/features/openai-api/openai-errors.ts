@@ -5,7 +5,7 @@
 // rendering differs. Messages are our own: a provider's error body never reaches a client.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
-import { toAppError } from '../../platform/http/problem-handler.js';
+import { toAppError, type RenderedError } from '../../platform/http/problem-handler.js';
 import type { OpenAiErrorBody } from './openai-api.schemas.js';
 
 interface OpenAiErrorKind {
@@ -50,9 +50,19 @@ export function toOpenAiError(error: AppError): { status: number; body: OpenAiEr
   };
 }
 
-function sendOpenAiError(reply: FastifyReply, error: AppError) {
+/** The paths that answer in OpenAI's shape: this scope's, and the framework's refusals of them. */
+export function isOpenAiPath(url: string): boolean {
+  return /^\/v1(\/|\?|$)/.test(url);
+}
+
+export function renderOpenAiError(error: AppError): RenderedError {
   const { status, body, headers } = toOpenAiError(error);
-  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
+  return { status, body, headers, contentType: 'application/json; charset=utf-8' };
+}
+
+function sendOpenAiError(reply: FastifyReply, error: AppError) {
+  const { status, body, headers, contentType } = renderOpenAiError(error);
+  return reply.code(status).headers(headers).type(contentType).send(body);
 }
 
 /** For a /v1 scope: its errors and unknown paths answer in OpenAI's shape. */

@@ -28,6 +28,27 @@ export function problemBody(code: ErrorCode, detail?: string, extra: Record<stri
   };
 }
 
+export interface RenderedError {
+  status: number;
+  contentType: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** How an error reads at a URL: the app picks problem+json, or OpenAI's shape under /v1. */
+export type RenderError = (error: AppError, url: string) => RenderedError;
+
+export const renderProblem: RenderError = (error, url) => ({
+  status: error.status,
+  contentType: 'application/problem+json; charset=utf-8',
+  headers: error.headers,
+  body: problemBody(error.code, error.detail, { instance: url, ...error.extra }),
+});
+
+export function sendRendered(reply: FastifyReply, rendered: RenderedError) {
+  return reply.code(rendered.status).headers(rendered.headers).type(rendered.contentType).send(rendered.body);
+}
+
 export function sendProblem(reply: FastifyReply, code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}) {
   return reply
     .code(ERRORS[code].status)
@@ -45,14 +66,6 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'NOT_FOUND',
   FST_ERR_ASYNC_CONSTRAINT: 'NOT_FOUND',
 };
-
-/**
- * Fastify answers a few errors before routing (a URL that cannot be decoded) without reaching the
- * error handler; pass this as the `frameworkErrors` option so they are problem+json as well.
- */
-export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void sendProblem(reply, (error.code && FASTIFY_CODES[error.code]) || 'MALFORMED_REQUEST');
-}
 
 /**
  * Any error as the AppError a client may see: known errors keep their code, validation becomes
@@ -121,23 +134,27 @@ function createRouteMethods() {
   };
 }
 
-export function registerProblemHandler(app: FastifyInstance) {
+/**
+ * The app's error and not-found handlers. `render` picks the shape by path: a scope with handlers
+ * of its own (/v1) answers in its shape, and what reaches these (a verb no route of the scope
+ * answers) still reads as the path's clients expect.
+ */
+export function registerProblemHandler(app: FastifyInstance, render: RenderError = renderProblem) {
   const routeMethods = createRouteMethods();
   app.addHook('onRoute', (route) => routeMethods.add(route));
 
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const known = toAppError(error, request);
-    reply.headers(known.headers);
-    return sendProblem(reply, known.code, known.detail, known.extra);
-  });
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    sendRendered(reply, render(toAppError(error, request), request.url)),
+  );
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = routeMethods.allowedAt(path);
     if (allowed.length) {
       reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`);
+      const detail = `${request.method} is not allowed on ${path}; it answers ${allowed.join(', ')}.`;
+      return sendRendered(reply, render(new AppError('METHOD_NOT_ALLOWED', detail), request.url));
     }
-    return sendProblem(reply, 'NOT_FOUND', `No route for ${request.method} ${path}`);
+    return sendRendered(reply, render(new AppError('NOT_FOUND', `No route for ${request.method} ${path}`), request.url));
   });
 }
