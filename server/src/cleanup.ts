@@ -1,8 +1,10 @@
 // The housekeeping job: deletes what no request can use any more, so that tables written on every
 // login or limited request stay small. Each table is cleaned by its owning module's service:
-// expired refresh tokens (auth) and the counters of ended rate-limit windows (rate-limits). Every
+// expired refresh tokens (auth), expired mailed links and ended waits of deleted addresses
+// (accounts, users) and the counters of ended rate-limit windows (rate-limits). Every
 // process runs it, as it runs the reaper; the deletes are idempotent, so processes may overlap.
 import type { FastifyBaseLogger } from 'fastify';
+import type { AccountsService } from './features/accounts/accounts.service.js';
 import type { AuthService } from './features/auth/auth.service.js';
 import { startPeriodic } from './lib/periodic.js';
 import type { RateLimiter } from './platform/rate-limits/rate-limits.service.js';
@@ -12,6 +14,7 @@ export const CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface CleanupDeps {
   auth: Pick<AuthService, 'deleteExpiredRefreshTokens'>;
+  accounts: Pick<AccountsService, 'deleteExpired'>;
   rateLimiter: Pick<RateLimiter, 'deleteStaleCounters'>;
   /** The longest window any rate-limit rule counts (a counter is stale once that long has passed). */
   longestRateLimitWindowSeconds: number;
@@ -20,6 +23,7 @@ export interface CleanupDeps {
 
 export interface CleanupResult {
   refreshTokens: number;
+  accountTokens: number;
   rateLimitCounters: number;
 }
 
@@ -38,11 +42,12 @@ export function createCleanup(deps: CleanupDeps) {
     };
     const result = {
       refreshTokens: await attempt('expired refresh tokens', () => deps.auth.deleteExpiredRefreshTokens()),
+      accountTokens: await attempt('expired mailed links', () => deps.accounts.deleteExpired()),
       rateLimitCounters: await attempt('stale rate-limit counters', () =>
         deps.rateLimiter.deleteStaleCounters({ longestWindowSeconds: deps.longestRateLimitWindowSeconds }),
       ),
     };
-    if (result.refreshTokens || result.rateLimitCounters) log.info(result, 'cleanup deleted expired rows');
+    if (result.refreshTokens || result.accountTokens || result.rateLimitCounters) log.info(result, 'cleanup deleted expired rows');
     return result;
   }
 

@@ -46,6 +46,7 @@ export const testUser: User = {
   is_active: true,
   tier_updated_at: null,
   created_at: '2026-07-01T00:00:00.000Z',
+  email_verified: true,
 };
 
 export const tokens = (token: string, user: User = testUser): TokenResponse => ({ access_token: token, token_type: 'bearer', expires_in: 900, user });

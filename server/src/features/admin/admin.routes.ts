@@ -30,6 +30,14 @@ export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAd
     handler: async (request) => toUserResponse(await admin.updateUser(currentUser(request), request.params.id, request.body)),
   });
 
+  app.delete('/users/:id/sessions', {
+    schema: { tags, security, summary: 'End every session of a user (audited)', params: userIdParams, response: { 204: z.null() } },
+    handler: async (request, reply) => {
+      await admin.endSessionsOf(currentUser(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  });
+
   app.get('/usage', {
     schema: { tags, security, summary: 'Usage totals by tier, model and day', querystring: monthQuery, response: { 200: adminUsageResponse } },
     handler: async (request) => admin.usageTotals(request.query.month),

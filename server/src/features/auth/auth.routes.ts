@@ -5,11 +5,17 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.js';
 import { toUserResponse, userResponse } from '../users/users.schemas.js';
 import { changePasswordBody, loginBody, registerBody, tokenResponse } from './auth.schemas.js';
-import type { AuthService, Session } from './auth.service.js';
-import { currentUser, type Authenticate } from './authenticate.js';
+import type { AuthService, Session, SessionClient } from './auth.service.js';
+import { currentSessionId, currentUser, type Authenticate } from './authenticate.js';
+import { sessionsRoutes } from './sessions.routes.js';
 
 export const REFRESH_COOKIE = 'refresh_token';
 const COOKIE_PATH = '/api/auth';
+
+/** Clears the refresh cookie, on any route under /api/auth (logout, a failed refresh, a deleted account). */
+export function clearRefreshCookie(reply: FastifyReply): void {
+  reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+}
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -33,6 +39,12 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     reply.header('cache-control', 'no-store');
     return { access_token: session.accessToken, token_type: 'bearer' as const, expires_in: session.expiresIn, user: toUserResponse(session.user) };
   }
+
+  /** What the session list shows of who holds it: the browser and the address the proxy reports. */
+  const clientOf = (request: FastifyRequest): SessionClient => ({
+    userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+    ip: request.ip.slice(0, 64),
+  });
 
   // The refresh cookie is SameSite=Strict already; refusing foreign Origins as well closes the
   // remaining cross-site paths (old browsers, sibling subdomains). Login, refresh and logout check it.
@@ -66,7 +78,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         // Login CSRF: a foreign page's form post would sign the browser into the attacker's account.
         checkOrigin(request);
         const email = request.body.email ?? request.body.username ?? '';
-        return sendSession(reply, await auth.login({ email, password: request.body.password, ip: request.ip }));
+        return sendSession(reply, await auth.login({ email, password: request.body.password, ip: request.ip, client: clientOf(request) }));
       },
     });
   });
@@ -76,9 +88,9 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     handler: async (request, reply) => {
       checkOrigin(request);
       try {
-        return sendSession(reply, await auth.refresh({ refreshToken: request.cookies[REFRESH_COOKIE] }));
+        return sendSession(reply, await auth.refresh({ refreshToken: request.cookies[REFRESH_COOKIE], client: clientOf(request) }));
       } catch (err) {
-        reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+        clearRefreshCookie(reply);
         throw err;
       }
     },
@@ -89,7 +101,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     handler: async (request, reply) => {
       checkOrigin(request);
       await auth.logout({ refreshToken: request.cookies[REFRESH_COOKIE] });
-      reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+      clearRefreshCookie(reply);
       return reply.code(204).send(null);
     },
   });
@@ -110,8 +122,15 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       response: { 204: z.null() },
     },
     handler: async (request, reply) => {
-      await auth.changePassword({ userId: currentUser(request).id, currentPassword: request.body.current_password, newPassword: request.body.new_password });
+      await auth.changePassword({
+        userId: currentUser(request).id,
+        sessionId: currentSessionId(request),
+        currentPassword: request.body.current_password,
+        newPassword: request.body.new_password,
+      });
       return reply.code(204).send(null);
     },
   });
+
+  await app.register(sessionsRoutes, { prefix: '/sessions', auth, authenticate });
 };

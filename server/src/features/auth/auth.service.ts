@@ -6,15 +6,19 @@ import { AppError } from '../../lib/errors.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { normaliseEmail, type UserRow, type UsersService } from '../users/users.service.js';
+import { assertStrongPassword } from './password-strength.js';
 import { dummyPasswordHash, hashPassword, isLegacyHash, verifyPassword } from './passwords.js';
 import {
   deleteExpiredRefreshTokens,
   findRefreshTokenForUpdate,
   insertRefreshToken,
+  listLiveSessionsOfUser,
   markRefreshTokenRotated,
   revokeRefreshTokenFamily,
   revokeRefreshTokensOfUser,
+  revokeSessionOfUser,
   type RefreshTokenRow,
+  type SessionClient,
 } from './refresh-tokens.repository.js';
 import { hashRefreshToken, type AccessTokenSigner, type RefreshTokenMint } from './tokens.js';
 
@@ -29,10 +33,17 @@ export interface AuthServiceDeps {
   refreshTokenReuseIntervalSeconds: number;
   authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
   now: () => Date;
+  /** Told of each new account (accounts mails the verification link when it is required). */
+  onRegistered?: (user: UserRow) => void;
 }
+
+export type { SessionClient };
+const NO_CLIENT: SessionClient = { userAgent: null, ip: null };
 
 export interface Session {
   user: UserRow;
+  /** The refresh-token family: what the session list calls a session, and the access token's sid. */
+  sessionId: string;
   accessToken: string;
   expiresIn: number;
   refreshToken: string;
@@ -50,17 +61,29 @@ export function createAuthService(deps: AuthServiceDeps) {
     ]);
   }
 
-  async function sessionWith(user: UserRow, refreshToken: string, refreshExpiresAt: Date): Promise<Session> {
-    const access = await signer.sign(user.id);
-    return { user, accessToken: access.token, expiresIn: access.expiresIn, refreshToken, refreshExpiresAt };
+  async function sessionWith(user: UserRow, sessionId: string, refreshToken: string, refreshExpiresAt: Date): Promise<Session> {
+    const access = await signer.sign({ userId: user.id, sessionId });
+    return { user, sessionId, accessToken: access.token, expiresIn: access.expiresIn, refreshToken, refreshExpiresAt };
   }
 
   /** A new refresh token (random for a login, derived from its parent on rotation) and its session. */
-  async function issueSession(user: UserRow, familyId: string | null, tx: Pick<Db, 'query'> = db, parentToken?: string) {
-    const refresh = parentToken === undefined ? deps.refreshTokens.fresh() : deps.refreshTokens.successorOf(parentToken);
+  async function issueSession(user: UserRow, client: SessionClient, tx: Pick<Db, 'query'> = db, parent?: { row: RefreshTokenRow; token: string }) {
+    const refresh = parent === undefined ? deps.refreshTokens.fresh() : deps.refreshTokens.successorOf(parent.token);
     const expiresAt = new Date(now().getTime() + deps.refreshTokenTtlSeconds * 1000);
-    const row = await insertRefreshToken(tx, { userId: user.id, familyId, tokenHash: refresh.hash, expiresAt });
-    return { session: await sessionWith(user, refresh.token, expiresAt), rowId: row.id };
+    const row = await insertRefreshToken(tx, {
+      userId: user.id,
+      familyId: parent?.row.family_id ?? null,
+      sessionStartedAt: parent?.row.session_started_at ?? null,
+      tokenHash: refresh.hash,
+      expiresAt,
+      client,
+    });
+    return { session: await sessionWith(user, row.family_id, refresh.token, expiresAt), rowId: row.id };
+  }
+
+  async function checkedPasswordHash(password: string, email: string): Promise<string> {
+    assertStrongPassword(password, { email });
+    return hashPassword(password);
   }
 
   async function activeUserOrRevoke(tx: Pick<Db, 'query'>, row: RefreshTokenRow): Promise<UserRow | null> {
@@ -81,26 +104,28 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (again.hash !== successor.token_hash) return null; // minted under another secret: cannot be handed again
     const user = await activeUserOrRevoke(tx, successor);
     if (!user) return null;
-    return sessionWith(user, again.token, new Date(successor.expires_at));
+    return sessionWith(user, successor.family_id, again.token, new Date(successor.expires_at));
   }
 
   return {
     async register({ email, password, ip }: { email: string; password: string; ip: string }): Promise<UserRow> {
       await limitAttempts('register', ip, normaliseEmail(email));
-      return users.createUser({ email, passwordHash: await hashPassword(password) });
+      const user = await users.createUser({ email, passwordHash: await checkedPasswordHash(password, email) });
+      deps.onRegistered?.(user);
+      return user;
     },
 
     /**
      * One answer, of about one cost, for an unknown email, a wrong password and a deactivated
      * account (OWASP authentication cheat sheet): a password hash is always verified.
      */
-    async login({ email, password, ip }: { email: string; password: string; ip: string }): Promise<Session> {
+    async login({ email, password, ip, client = NO_CLIENT }: { email: string; password: string; ip: string; client?: SessionClient }): Promise<Session> {
       await limitAttempts('login', ip, normaliseEmail(email));
       const user = await users.findUserByEmail(email);
       const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
       if (!user || !ok || !user.is_active) throw new AppError('INVALID_CREDENTIALS');
       if (isLegacyHash(user.password_hash)) await users.setPasswordHash(user.id, await hashPassword(password));
-      return (await issueSession(user, null)).session;
+      return (await issueSession(user, client)).session;
     },
 
     /**
@@ -111,7 +136,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * whose answer was lost (a page reloaded mid-request) or two tabs racing; either way no second
      * live token exists, and the row lock decides concurrent refreshes one after the other.
      */
-    async refresh({ refreshToken }: { refreshToken: string | undefined }): Promise<Session> {
+    async refresh({ refreshToken, client = NO_CLIENT }: { refreshToken: string | undefined; client?: SessionClient }): Promise<Session> {
       if (!refreshToken) throw new AppError('REFRESH_TOKEN_INVALID');
       const outcome = await db.transaction(async (tx) => {
         const row = await findRefreshTokenForUpdate(tx, { tokenHash: hashRefreshToken(refreshToken) });
@@ -125,7 +150,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (new Date(row.expires_at).getTime() <= now().getTime()) return null;
         const user = await activeUserOrRevoke(tx, row);
         if (!user) return null;
-        const issued = await issueSession(user, row.family_id, tx, refreshToken);
+        const issued = await issueSession(user, client, tx, { row, token: refreshToken });
         await markRefreshTokenRotated(tx, { id: row.id, replacedBy: issued.rowId, at: now() });
         return issued.session;
       });
@@ -133,25 +158,65 @@ export function createAuthService(deps: AuthServiceDeps) {
       return outcome;
     },
 
-    async changePassword({ userId, currentPassword, newPassword }: { userId: string; currentPassword: string; newPassword: string }) {
+    /** Other sessions end with a password change; the one that changed it stays signed in. */
+    async changePassword({
+      userId,
+      sessionId,
+      currentPassword,
+      newPassword,
+    }: {
+      userId: string;
+      sessionId: string;
+      currentPassword: string;
+      newPassword: string;
+    }) {
       const user = await users.findUser(userId);
       if (!user || !(await verifyPassword(user.password_hash, currentPassword))) {
         throw new AppError('INVALID_CREDENTIALS', 'The current password is incorrect.');
       }
-      const passwordHash = await hashPassword(newPassword);
+      const passwordHash = await checkedPasswordHash(newPassword, user.email);
       await db.transaction(async (tx) => {
         await users.setPasswordHash(userId, passwordHash, { tx });
-        // Other sessions end with a password change; the caller logs in again where needed.
-        await revokeRefreshTokensOfUser(tx, { userId });
+        await revokeRefreshTokensOfUser(tx, { userId, exceptFamilyId: sessionId });
       });
     },
 
+    /** The hash of a new password, refused (PASSWORD_TOO_WEAK) when it is too easy to guess. */
+    hashNewPassword: checkedPasswordHash,
+
     /**
-     * Ends every session of a user (a deactivation: with `tx`, in the transaction that makes it).
-     * Their access tokens stop working by themselves, as each request reloads the user.
+     * Sets a new password without the old one (a password reset, whose link the caller checked, in
+     * its transaction) and ends every session of the account.
      */
-    async endSessionsOf(userId: string, { tx = db }: { tx?: Queryable } = {}): Promise<void> {
+    async resetPassword(userId: string, passwordHash: string, { tx }: { tx: Queryable }): Promise<void> {
+      await users.setPasswordHash(userId, passwordHash, { tx });
       await revokeRefreshTokensOfUser(tx, { userId });
+    },
+
+    /** Checks a password before an irreversible step (deleting the account): INVALID_CREDENTIALS when wrong. */
+    async confirmPassword(userId: string, password: string): Promise<UserRow> {
+      const user = await users.findUser(userId);
+      if (!user || !(await verifyPassword(user.password_hash, password))) throw new AppError('INVALID_CREDENTIALS', 'The password is incorrect.');
+      return user;
+    },
+
+    /**
+     * Ends every session of a user (a deactivation: with `tx`, in the transaction that makes it), or
+     * every one but `exceptSessionId`. Their access tokens stop working with them (authenticate).
+     */
+    async endSessionsOf(userId: string, { tx = db, exceptSessionId }: { tx?: Queryable; exceptSessionId?: string } = {}): Promise<void> {
+      await revokeRefreshTokensOfUser(tx, { userId, exceptFamilyId: exceptSessionId });
+    },
+
+    /** The live sessions of a user, the caller's own marked `current`. */
+    async listSessions(userId: string, currentSessionId: string) {
+      const rows = await listLiveSessionsOfUser(db, { userId, now: now() });
+      return rows.map((r) => ({ ...r, current: r.id === currentSessionId }));
+    },
+
+    /** Ends one of the user's sessions, their current one included. */
+    async endSession(userId: string, sessionId: string): Promise<void> {
+      if (!(await revokeSessionOfUser(db, { userId, familyId: sessionId }))) throw new AppError('SESSION_NOT_FOUND');
     },
 
     /** Ends the session the cookie belongs to: its whole family is revoked. */
@@ -173,13 +238,16 @@ export function createAuthService(deps: AuthServiceDeps) {
       return deleteExpiredRefreshTokens(db, { before: now() });
     },
 
-    /** The user behind an access token, loaded on every request so a deactivation bites at once. */
-    async authenticate(accessToken: string): Promise<UserRow> {
-      const userId = await signer.verify(accessToken);
-      if (!userId) throw new AppError('TOKEN_INVALID');
-      const user = await users.findUser(userId);
+    /**
+     * The user behind an access token and its session, loaded on every request in one statement,
+     * so that a deactivation, a deletion and the end of the token's session bite at once.
+     */
+    async authenticate(accessToken: string): Promise<{ user: UserRow; sessionId: string }> {
+      const claims = await signer.verify(accessToken);
+      if (!claims) throw new AppError('TOKEN_INVALID');
+      const user = await users.findUserInSession(claims.userId, claims.sessionId);
       if (!user || !user.is_active) throw new AppError('TOKEN_INVALID');
-      return user;
+      return { user, sessionId: claims.sessionId };
     },
   };
 }

@@ -1,5 +1,6 @@
 // Sets request.user from a Bearer credential. Every authenticated request loads the user, so a
-// deactivated or deleted account is refused at once, whatever its token's expiry says.
+// deactivated or deleted account, or an access token whose session has ended, is refused at once,
+// whatever the token's expiry says.
 //
 // Two credentials, each for its own routes, never both: the browser session's access token (a JWT)
 // for /api, personal API keys for /v1 (keys/keys.authenticate.ts). Keys are for programs:
@@ -18,6 +19,8 @@ export type { Authenticate } from '../../lib/bearer.js';
 declare module 'fastify' {
   interface FastifyRequest {
     user?: UserRow;
+    /** The session (refresh-token family) of the access token; unset for API keys. */
+    sessionId?: string;
   }
 }
 
@@ -36,7 +39,9 @@ export function createAuthenticate(auth: Pick<AuthService, 'authenticate'>, { ex
     if (!token) throw new AppError('UNAUTHENTICATED', 'Send an access token as "Authorization: Bearer <token>".');
     const other = explainOtherCredential?.(token);
     if (other) throw new AppError('TOKEN_INVALID', other);
-    request.user = await auth.authenticate(token);
+    const { user, sessionId } = await auth.authenticate(token);
+    request.user = user;
+    request.sessionId = sessionId;
   };
 }
 
@@ -53,6 +58,13 @@ export function currentUser(request: FastifyRequest): UserRow {
   return request.user;
 }
 
+/** The session of the access token; routes behind `authenticate` always have one. */
+export function currentSessionId(request: FastifyRequest): string {
+  if (!request.sessionId) throw new AppError('UNAUTHENTICATED');
+  return request.sessionId;
+}
+
 export function registerAuthDecorators(app: FastifyInstance) {
   app.decorateRequest('user', undefined);
+  app.decorateRequest('sessionId', undefined);
 }

@@ -1,5 +1,6 @@
 // Access tokens: short JWTs, HS256 pinned, iss/aud/exp checked, with a `typ` claim so that no
-// other JWT we might mint is taken for one. Refresh tokens are opaque random strings, stored only
+// other JWT we might mint is taken for one, and `sid`, the session (refresh-token family) it belongs
+// to: the token stops working when that session ends (authenticate). Refresh tokens are opaque random strings, stored only
 // as SHA-256: they can never pass as an access token, and an access token is never found as one.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
@@ -8,17 +9,22 @@ export const JWT_ISSUER = 'quota-chat';
 export const JWT_AUDIENCE = 'quota-chat-api';
 const ACCESS_TYP = 'access';
 
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
 export interface AccessTokenSigner {
-  sign(userId: string): Promise<{ token: string; expiresIn: number }>;
-  /** The user id, or null when the token is invalid in any way. */
-  verify(token: string): Promise<string | null>;
+  sign(claims: AccessClaims): Promise<{ token: string; expiresIn: number }>;
+  /** The user and session, or null when the token is invalid in any way. */
+  verify(token: string): Promise<AccessClaims | null>;
 }
 
 export function createAccessTokenSigner(secret: string, ttlSeconds: number): AccessTokenSigner {
   const key = new TextEncoder().encode(secret);
   return {
-    async sign(userId) {
-      const token = await new SignJWT({ typ: ACCESS_TYP })
+    async sign({ userId, sessionId }) {
+      const token = await new SignJWT({ typ: ACCESS_TYP, sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(JWT_ISSUER)
@@ -35,10 +41,14 @@ export function createAccessTokenSigner(secret: string, ttlSeconds: number): Acc
           algorithms: ['HS256'], // pinned: 'none' and every other algorithm are refused
           issuer: JWT_ISSUER,
           audience: JWT_AUDIENCE,
-          requiredClaims: ['sub', 'exp', 'iat'],
+          // jose checks iat only against a maximum age: without one, a token "issued" in the future
+          // passes. No token of ours outlives its TTL; the tolerance absorbs clock skew between hosts.
+          maxTokenAge: ttlSeconds,
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp', 'iat', 'sid'],
         });
-        if (payload.typ !== ACCESS_TYP || typeof payload.sub !== 'string') return null;
-        return payload.sub;
+        if (payload.typ !== ACCESS_TYP || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
+        return { userId: payload.sub, sessionId: payload.sid };
       } catch {
         return null;
       }

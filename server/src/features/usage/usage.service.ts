@@ -5,10 +5,11 @@ import { AppError } from '../../lib/errors.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
 import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { getTierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
-import type { Db } from '../../platform/db/db.js';
+import type { Db, Queryable } from '../../platform/db/db.js';
 import { retryOnConnectionLoss } from '../../platform/db/retry.js';
 import type { UsageMetrics } from '../../platform/metrics/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
+import { detachUsageOfUser } from './detach.repository.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { costNanoUsd, type ModelPrice } from './pricing.js';
 import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, reserveTokens, settleUsage, type NewUsageRecord } from './usage.repository.js';
@@ -228,6 +229,9 @@ export function createUsageService(deps: UsageServiceDeps) {
     async release({ requestId }: { requestId: string }): Promise<void> {
       await deleteReservation(db, { requestId });
     },
+
+    /** Keeps a deleting account's usage, detached from it, in the deletion's transaction. */
+    detachUser: (userId: string, { tx }: { tx: Queryable }) => detachUsageOfUser(tx, { userId }),
 
     /**
      * Settles reservations left by a crashed process: recorded once as failed, with its prompt and

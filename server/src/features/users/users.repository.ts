@@ -12,14 +12,63 @@ export interface UserRow {
   created_at: Date;
   /** The user's own monthly limit, below the tier's; null for none. */
   monthly_token_cap: number | null;
+  /** When the account proved it reads its email (a verification or a password-reset link). */
+  email_verified_at: Date | null;
 }
 
-const COLUMNS = 'id, email, password_hash, tier, role, is_active, tier_updated_at, created_at, monthly_token_cap';
+const COLUMNS = 'id, email, password_hash, tier, role, is_active, tier_updated_at, created_at, monthly_token_cap, email_verified_at';
 
 /** forUpdate locks the row until the transaction ends (a change decided on what was read). */
 export async function findUserById(db: Queryable, { id, forUpdate = false }: { id: string; forUpdate?: boolean }): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0];
+}
+
+/**
+ * The user of an access token, found only while the token's session (a refresh-token family) is
+ * live. Every authenticated request runs this, so the session check rides in the same statement,
+ * one primary-key and one partial-index lookup: the one read of auth's refresh_tokens outside
+ * auth, made to keep the hot path at one round trip (docs/decisions/015).
+ */
+export async function findUserInLiveSession(db: Queryable, { id, sessionId }: { id: string; sessionId: string }): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users WHERE id = $1 AND EXISTS (
+       SELECT 1 FROM refresh_tokens r
+       WHERE r.family_id = $2 AND r.user_id = users.id AND r.revoked_at IS NULL AND r.expires_at > now())`,
+    [id, sessionId],
+  );
+  return rows[0];
+}
+
+export async function markEmailVerified(db: Queryable, { id }: { id: string }) {
+  await db.query('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1', [id]);
+}
+
+/** Deletes the account; its conversations, keys, sessions and tokens go with it (ON DELETE CASCADE). */
+export async function deleteUserById(db: Queryable, { id }: { id: string }) {
+  await db.query('DELETE FROM users WHERE id = $1', [id]);
+}
+
+export async function insertDeletedEmail(db: Queryable, { emailHash, blockedUntil }: { emailHash: string; blockedUntil: Date }) {
+  await db.query(
+    `INSERT INTO deleted_account_emails (email_hash, blocked_until) VALUES ($1, $2)
+     ON CONFLICT (email_hash) DO UPDATE SET blocked_until = GREATEST(deleted_account_emails.blocked_until, EXCLUDED.blocked_until)`,
+    [emailHash, blockedUntil],
+  );
+}
+
+/** Until when an address of a deleted account waits to sign up again; undefined when it need not. */
+export async function findDeletedEmailBlock(db: Queryable, { emailHash, now }: { emailHash: string; now: Date }): Promise<Date | undefined> {
+  const { rows } = await db.query<{ blocked_until: Date }>('SELECT blocked_until FROM deleted_account_emails WHERE email_hash = $1 AND blocked_until > $2', [
+    emailHash,
+    now,
+  ]);
+  return rows[0]?.blocked_until;
+}
+
+export async function deleteEndedEmailBlocks(db: Queryable, { before }: { before: Date }): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM deleted_account_emails WHERE blocked_until <= $1', [before]);
+  return rowCount;
 }
 
 export async function findUserByEmail(db: Queryable, { email }: { email: string }): Promise<UserRow | undefined> {

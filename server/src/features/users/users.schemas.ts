@@ -10,6 +10,8 @@ export const userResponse = z.object({
   is_active: z.boolean(),
   tier_updated_at: z.string().nullable(),
   created_at: z.string(),
+  /** Whether the account confirmed its address (it must before calling a model when REQUIRE_EMAIL_VERIFICATION is on). */
+  email_verified: z.boolean(),
 });
 export type UserResponse = z.infer<typeof userResponse>;
 
@@ -23,5 +25,6 @@ export function toUserResponse(row: UserRow): UserResponse {
     is_active: row.is_active,
     tier_updated_at: row.tier_updated_at ? new Date(row.tier_updated_at).toISOString() : null,
     created_at: new Date(row.created_at).toISOString(),
+    email_verified: row.email_verified_at !== null,
   };
 }

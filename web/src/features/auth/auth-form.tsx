@@ -11,11 +11,13 @@ interface AuthFormProps {
   passwordAutoComplete: 'current-password' | 'new-password';
   passwordHint?: string;
   notice?: ReactNode;
+  /** Under the password field (the log-in page's "Forgot password?"). */
+  afterPassword?: ReactNode;
   footer: ReactNode;
   onSubmit: (email: string, password: string) => Promise<unknown>;
 }
 
-export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHint, notice, footer, onSubmit }: AuthFormProps) {
+export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHint, notice, afterPassword, footer, onSubmit }: AuthFormProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -35,7 +37,9 @@ export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHin
         setFields(f);
         const general = f['_'] ?? (!f['email'] && !f['password'] ? err.message : null);
         setError(general);
-      } else if (err instanceof ApiError && err.code === 'EMAIL_TAKEN') {
+      } else if (err instanceof ApiError && err.code === 'PASSWORD_TOO_WEAK') {
+        setFields({ password: err.message });
+      } else if (err instanceof ApiError && (err.code === 'EMAIL_TAKEN' || err.code === 'EMAIL_RECENTLY_DELETED')) {
         setFields({ email: err.message });
       } else {
         setError(errorMessage(err));
@@ -74,6 +78,7 @@ export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHin
           error={fields['password']}
           hint={passwordHint}
         />
+        {afterPassword ? <p className="auth-after-password">{afterPassword}</p> : null}
         <ErrorNote error={error} />
         <button type="submit" className="button primary wide" disabled={busy}>
           {busy ? 'Please wait…' : submitLabel}

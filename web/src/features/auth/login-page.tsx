@@ -2,6 +2,12 @@ import { useSession, useSessionStore } from '../../lib/app-context';
 import { Link, navigate, safeNextPath, useLocation } from '../../lib/router';
 import { AuthForm } from './auth-form';
 
+/** What the page says after the reset page or a deletion sent the person here. */
+const NOTICES: Partial<Record<string, string>> = {
+  'password-reset': 'Your password is changed and every device was signed out. Log in with the new password.',
+  'account-deleted': 'Your account has been deleted.',
+};
+
 export function LoginPage() {
   const session = useSessionStore();
   const { ended } = useSession();
@@ -19,8 +25,13 @@ export function LoginPage() {
           <p className="notice" role="status">
             Your session has ended; log in again. Your unsent message is kept.
           </p>
+        ) : NOTICES[search.get('notice') ?? ''] ? (
+          <p className="notice success" role="status">
+            {NOTICES[search.get('notice') ?? '']}
+          </p>
         ) : null
       }
+      afterPassword={<Link to="/forgot-password">Forgot password?</Link>}
       onSubmit={async (email, password) => {
         await session.login(email, password);
         navigate(next, { replace: true });

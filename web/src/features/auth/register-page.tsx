@@ -9,7 +9,7 @@ export function RegisterPage() {
       title="Create your account"
       submitLabel="Sign up"
       passwordAutoComplete="new-password"
-      passwordHint="At least 8 characters."
+      passwordHint="At least 8 characters, not a common password."
       onSubmit={async (email, password) => {
         await session.register(email, password);
         navigate('/', { replace: true });

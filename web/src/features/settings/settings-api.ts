@@ -1,20 +1,13 @@
 // REST state for the settings page: the password, and personal API keys.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useApi, useSession, useSessionStore } from '../../lib/app-context';
+import { useApi } from '../../lib/app-context';
 import { queryKeys } from '../../lib/query-keys';
 import type { ApiKeyList, CreatedApiKey, NewApiKey, PasswordChange } from '../../lib/types';
 
-/** Changes the password. The server then ends every session, this one included, so it signs in again with the new one. */
+/** Changes the password. The server ends every other session; this one stays signed in. */
 export function useChangePassword() {
   const api = useApi();
-  const session = useSessionStore();
-  const { user } = useSession();
-  return useMutation({
-    mutationFn: async (body: PasswordChange) => {
-      await api<void>('/api/auth/password', { method: 'POST', body });
-      if (user) await session.login(user.email, body.new_password);
-    },
-  });
+  return useMutation({ mutationFn: (body: PasswordChange) => api<void>('/api/auth/password', { method: 'POST', body }) });
 }
 
 export function useApiKeys() {

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { expect, it } from 'vitest';
+import { authHeader, createApiKey, createUser, uniqueEmail } from '../../../test/test-app.js';
+import type { AccountsContext } from './accounts.test-support.js';
+
+export function deleteAccountCases(ctx: AccountsContext) {
+  const inject = (options: InjectOptions) => ctx.t.app.inject(options);
+  const remove = (user: { accessToken: string }, password: string) =>
+    inject({ method: 'DELETE', url: '/api/auth/account', headers: authHeader(user), payload: { password } });
+
+  async function spend(userId: string, tokens: number) {
+    const requestId = randomUUID();
+    await ctx.t.app.usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 1, maxOutputTokens: 1 });
+    await ctx.t.app.usage.settle({ requestId, userId, model: 'demo', inputTokens: tokens, outputTokens: tokens, source: 'provider', outcome: 'complete' });
+    return requestId;
+  }
+
+  it('asks for the password, then removes conversations, keys and sessions but keeps usage, detached', async () => {
+    const user = await createUser(ctx.t.app);
+    const key = await createApiKey(ctx.t.app, user);
+    expect((await inject({ method: 'POST', url: '/api/conversations', headers: authHeader(user), payload: { title: 'mine' } })).statusCode).toBe(201);
+    const requests = [await spend(user.id, 10), await spend(user.id, 20)];
+
+    const wrong = await remove(user, 'not my password');
+    expect(wrong.statusCode).toBe(401);
+    expect((await inject({ method: 'GET', url: '/api/auth/me', headers: authHeader(user) })).statusCode).toBe(200);
+
+    const done = await remove(user, user.password);
+    expect(done.statusCode).toBe(204);
+    expect(done.cookies.find((c) => c.name === 'refresh_token')?.value).toBe('');
+    expect((await inject({ method: 'GET', url: '/api/auth/me', headers: authHeader(user) })).statusCode).toBe(401);
+    expect((await inject({ method: 'POST', url: '/api/auth/login', payload: { email: user.email, password: user.password } })).statusCode).toBe(401);
+    expect((await inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${key.key}` } })).statusCode).toBe(401);
+
+    const count = async (sql: string, params: unknown[]) => (await ctx.t.db.query<{ n: number }>(sql, params)).rows[0]!.n;
+    expect(await count('SELECT count(*)::int AS n FROM conversations WHERE user_id = $1', [user.id])).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1', [user.id])).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1', [user.id])).toBe(0);
+    const kept = await ctx.t.db.query<{ user_id: string | null; total_tokens: number }>(
+      'SELECT user_id, total_tokens FROM usage_records WHERE request_id = ANY($1::uuid[])',
+      [requests],
+    );
+    expect(kept.rows).toEqual([
+      { user_id: null, total_tokens: expect.any(Number) },
+      { user_id: null, total_tokens: expect.any(Number) },
+    ]);
+    // The detached aggregate still equals the sum of its records (invariant): 20 + 40 tokens.
+    const month = new Date(ctx.clock.ms).toISOString().slice(0, 7);
+    const aggregates = await ctx.t.db.query<{ total_tokens: string }>(
+      'SELECT total_tokens::text FROM monthly_usage WHERE user_id IS NULL AND month = $1 AND total_tokens = 60',
+      [month],
+    );
+    expect(aggregates.rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('makes a returning address wait for the next month, so deleting resets no quota', async () => {
+    const email = uniqueEmail('returning');
+    const user = await createUser(ctx.t.app, { email });
+    expect((await remove(user, user.password)).statusCode).toBe(204);
+    const again = await inject({ method: 'POST', url: '/api/auth/register', payload: { email: `  ${email.toUpperCase()}`, password: user.password } });
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toMatchObject({ code: 'EMAIL_RECENTLY_DELETED' });
+    const now = new Date(ctx.clock.ms);
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    expect(again.json().detail).toContain(nextMonth.toISOString().slice(0, 10));
+
+    const saved = ctx.clock.ms;
+    ctx.clock.ms = nextMonth.getTime();
+    try {
+      const back = await createUser(ctx.t.app, { email });
+      const usage = await inject({ method: 'GET', url: '/api/usage', headers: authHeader(back) });
+      expect(usage.json()).toMatchObject({ used: 0 });
+      expect(await ctx.t.services.accounts.deleteExpired()).toBeGreaterThanOrEqual(1); // the wait is over: forgotten
+    } finally {
+      ctx.clock.ms = saved;
+    }
+  });
+}
