@@ -12,6 +12,8 @@ export function requestLogController(): LogController {
 
 export function registerRequestLog(app: FastifyInstance) {
   app.addHook('onRequest', async (request, reply) => {
+    let finished = false;
+    reply.raw.once('finish', () => (finished = true));
     reply.raw.once('close', () => {
       // request.user is set by the access-token or API-key guard (features/auth, features/keys).
       const userId = (request as { user?: { id?: string } }).user?.id ?? null;
@@ -22,7 +24,7 @@ export function registerRequestLog(app: FastifyInstance) {
           route: request.routeOptions.url ?? 'unmatched',
           status: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime),
-          ...(!reply.raw.writableFinished && { aborted: true }),
+          ...(!finished && { aborted: true }),
         },
         'request',
       );
