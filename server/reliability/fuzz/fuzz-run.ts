@@ -83,7 +83,23 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return results;
 }
 
-/** Waits until no model call is in flight: a stream the client dropped is settled in the background. */
+/**
+ * Waits until no model call is in flight (a stream the client dropped is settled in the
+ * background) and the tables have stopped changing (work a route left running after its answer,
+ * such as a mail token written after sign-up): answers the settled snapshot.
+ */
+async function settled(f: Fixtures, query: string): Promise<Snapshot> {
+  await quiesce(f);
+  let previous = await snapshot(f.t.db, query);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const current = await snapshot(f.t.db, query);
+    if (!changedTables(previous, current).length) return current;
+    previous = current;
+  }
+  return previous;
+}
+
 async function quiesce(f: Fixtures): Promise<void> {
   for (let i = 0; i < 250; i++) {
     const { rows } = await f.t.db.query<{ busy: boolean }>(
@@ -134,8 +150,7 @@ export async function fuzz(f: Fixtures, operations: Operation[], options: FuzzOp
       stats.phaseMs[phase] += performance.now() - at;
       at = performance.now();
     };
-    if (!last) await quiesce(f);
-    const before = last ?? (await snapshot(f.t.db, query));
+    const before = last ?? (await settled(f, query));
     lap('check');
     const outcomes = await mapLimit(group, CONCURRENCY, (r) => send(f.baseUrl, r));
     lap('send');
@@ -150,9 +165,10 @@ export async function fuzz(f: Fixtures, operations: Operation[], options: FuzzOp
       last = after;
     }
     lap('check');
-    // Only a change that succeeded can end a session, an account or a key.
-    const changedSomething = group.some((r, i) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && outcomes[i]!.status < 300 && !outcomes[i]!.error);
-    if (changedSomething) stats.restored += await restoreCredentials(f);
+    // A valid credential refused as such means a valid request ended it (a logout everywhere, a
+    // deleted account, a revoked key): only then are the run's credentials checked and restored.
+    const lostCredential = group.some((r, i) => ['user', 'exhausted', 'admin'].includes(r.who) && outcomes[i]!.status === 401);
+    if (lostCredential) stats.restored += await restoreCredentials(f);
     lap('restore');
     if (problems.length) throw new Error(problems.join('\n'));
   });
