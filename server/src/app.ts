@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { adminRoutes } from './features/admin/admin.routes.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './features/auth/authenticate.js';
+import { billingRoutes } from './features/billing/billing.routes.js';
 import { chatRoutes } from './features/chat/chat.routes.js';
 import { conversationsRoutes } from './features/conversations/conversations.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
@@ -148,6 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(usageRoutes, { reports, authenticate });
   await app.register(plansRoutes, { tiers: config.tiers });
   await app.register(adminRoutes, { prefix: '/api/admin', admin, requireAdmin });
+  await app.register(billingRoutes, { billing: services.billing, authenticate });
   await app.register(modelsRoutes, { models, authenticate });
   await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });
   await app.register(chatRoutes, { chat, authenticate });

@@ -4,7 +4,7 @@
 // leaf (lib/env-schema.ts), and Config is what the schema outputs.
 import { z } from 'zod';
 import { modelsFromEnv } from './features/models/models.config.js';
-import { fromEnv, problemsOf, readEnv, wholeNumber, yesNo } from './lib/env-schema.js';
+import { fromEnv, problemsOf, readEnv, trimmed, wholeNumber, yesNo } from './lib/env-schema.js';
 import { tiersFromEnv } from './lib/tiers/tiers.config.js';
 
 export class ConfigError extends Error {
@@ -87,6 +87,14 @@ const settings = z.object({
   shutdownGraceSeconds: fromEnv('SHUTDOWN_GRACE_SECONDS', wholeNumber(0, 30, 3600)),
   /** When set, /metrics needs "Authorization: Bearer <token>". */
   metricsToken: fromEnv('METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters').optional()),
+  /** The address people reach the app at, for links in mail; http://HOST:PORT when unset (publicUrlOf). */
+  publicUrl: fromEnv(
+    'PUBLIC_URL',
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://chat.example.com' })
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
   /** The model catalogue and provider credentials (modules/models/models.config.ts). */
   models: modelsFromEnv,
   /** How long a model may take to start answering, and to send its next piece once it has. */
@@ -94,6 +102,32 @@ const settings = z.object({
     firstTokenTimeoutMs: fromEnv('UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', wholeNumber(100, 120_000)),
     idleTimeoutMs: fromEnv('UPSTREAM_IDLE_TIMEOUT_MS', wholeNumber(100, 60_000)),
   }),
+  /** Self-serve plans through Stripe (features/billing, README "Billing"); off without STRIPE_SECRET_KEY. */
+  billing: z
+    .object({
+      secretKey: fromEnv('STRIPE_SECRET_KEY', trimmed()),
+      webhookSecret: fromEnv('STRIPE_WEBHOOK_SECRET', trimmed()),
+      /** The Stripe price id of each tier on sale; a tier without one is not sold. */
+      prices: z.object({
+        starter: fromEnv('STRIPE_PRICE_STARTER', trimmed()),
+        builder: fromEnv('STRIPE_PRICE_BUILDER', trimmed()),
+        advanced: fromEnv('STRIPE_PRICE_ADVANCED', trimmed()),
+      }),
+      /** Where the Stripe client sends its requests instead of api.stripe.com (tests: a local fake). */
+      apiUrl: fromEnv('STRIPE_API_URL', z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:12111' }).optional()),
+      /** How long a paid tier lasts after a payment first fails. */
+      gracePeriodHours: fromEnv('BILLING_GRACE_PERIOD_HOURS', wholeNumber(0, 72, 90 * 24)),
+      /** How often each process applies the changes due by the clock (period ends, grace periods). */
+      sweepIntervalSeconds: fromEnv('BILLING_SWEEP_INTERVAL_SECONDS', wholeNumber(1, 60)),
+    })
+    .refine((b) => !b.secretKey || b.webhookSecret, {
+      path: ['webhookSecret'],
+      message: 'required with STRIPE_SECRET_KEY (the whsec_... of the webhook endpoint)',
+    })
+    .refine((b) => !b.secretKey || Object.values(b.prices).some(Boolean), {
+      path: ['secretKey'],
+      message: 'set at least one of STRIPE_PRICE_STARTER, STRIPE_PRICE_BUILDER, STRIPE_PRICE_ADVANCED with it',
+    }),
 });
 
 const configSchema = settings
@@ -111,6 +145,11 @@ const configSchema = settings
   );
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Where links in mail point: PUBLIC_URL, or this process's own address. */
+export function publicUrlOf(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  return config.publicUrl ?? `http://${config.host}:${config.port}`;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(readEnv(settings, env));

@@ -5,10 +5,12 @@
 // Redis client).
 import type { FastifyBaseLogger } from 'fastify';
 import { createCleanup } from './cleanup.js';
-import type { Config } from './config.js';
+import { publicUrlOf, type Config } from './config.js';
 import { createAdminService } from './features/admin/admin.service.js';
 import { createAuthService } from './features/auth/auth.service.js';
 import { createAccessTokenSigner, createRefreshTokenMint } from './features/auth/tokens.js';
+import { createBillingService, type BillingService, type BillingServiceDeps } from './features/billing/billing.service.js';
+import { createStripeClient } from './features/billing/stripe-client.js';
 import { createChatService } from './features/chat/chat.service.js';
 import { createConversationsService } from './features/conversations/conversations.service.js';
 import { createKeysService } from './features/keys/keys.service.js';
@@ -22,6 +24,7 @@ import { createAdmission } from './lib/model-calls/admission.js';
 import { createModelCalls } from './lib/model-calls/model-call.js';
 import { createProviderRegistry } from './lib/model-calls/providers/registry.js';
 import type { UsageMeter } from './lib/model-calls/usage-meter.js';
+import { startPeriodic } from './lib/periodic.js';
 import type { Db } from './platform/db/db.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { createRateLimiter, type RateLimiter } from './platform/rate-limits/rate-limits.service.js';
@@ -75,6 +78,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   });
   const reports = createUsageReportService({ db, now, usage, users });
   const admin = createAdminService({ db, users, auth, reports, now });
+  const billing = createBillingFor(config, { db, admin, now, log });
   const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });
   const modelCalls = createModelCalls({
     usage: deps.usageMeter ?? usage,
@@ -97,6 +101,10 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   if (deps.startReaper) {
     onClose.push(startReservationReaper(usage, config.reaperIntervalSeconds * 1000, log));
     onClose.push(cleanup.start());
+    if (billing) {
+      const sweep = () => billing.applyDueChanges().then(() => undefined);
+      onClose.push(startPeriodic(config.billing.sweepIntervalSeconds * 1000, sweep, (err) => log.error({ err }, 'the billing sweep failed')));
+    }
   }
 
   return {
@@ -110,6 +118,8 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     usage,
     reports,
     admin,
+    /** Null when billing is off (no STRIPE_SECRET_KEY). */
+    billing,
     conversations,
     admission,
     modelCalls,
@@ -125,6 +135,20 @@ export function buildServices(config: Config, deps: ServiceDeps) {
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** Billing when STRIPE_SECRET_KEY is set (config.ts checks the rest is there with it), else null. */
+function createBillingFor(config: Config, deps: Pick<BillingServiceDeps, 'db' | 'admin' | 'now' | 'log'>): BillingService | null {
+  const { secretKey, webhookSecret, prices, apiUrl, gracePeriodHours } = config.billing;
+  if (!secretKey || !webhookSecret) return null;
+  return createBillingService({
+    ...deps,
+    stripe: createStripeClient({ secretKey, apiUrl }),
+    webhookSecret,
+    prices,
+    publicUrl: publicUrlOf(config),
+    graceMs: gracePeriodHours * 3600 * 1000,
+  });
+}
 
 /** Counters in Redis when REDIS_URL is set (one client per app, closed with it), else in PostgreSQL. */
 function createRateLimiterFor(config: Config, db: Db, now: () => Date, log: FastifyBaseLogger, onClose: Array<() => void>): RateLimiter {

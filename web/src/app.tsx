@@ -14,6 +14,7 @@ const loadChat = () => import('./features/chat/chat-page');
 const ChatPage = lazy(() => loadChat().then((m) => ({ default: m.ChatPage })));
 const UsagePage = lazy(() => import('./features/usage/usage-page').then((m) => ({ default: m.UsagePage })));
 const SettingsPage = lazy(() => import('./features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
+const PlansPage = lazy(() => import('./features/billing/plans-page').then((m) => ({ default: m.PlansPage })));
 const AdminPage = lazy(() => import('./features/admin/admin-page').then((m) => ({ default: m.AdminPage })));
 
 const PUBLIC_PATHS = ['/login', '/register'];
@@ -62,6 +63,7 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
   const chat = matchPath('/c/:id', pathname);
   if (chat) return <ChatPage conversationId={chat['id']!} />;
   if (pathname === '/usage') return <UsagePage />;
+  if (pathname === '/plans') return <PlansPage />;
   if (pathname === '/settings') return <SettingsPage />;
   if (pathname === '/admin') return isAdmin ? <AdminPage /> : <NotFound message="This page is for administrators." />;
   return <NotFound message="There is nothing at this address." />;
@@ -90,6 +92,7 @@ function NotFound({ message }: { message: string }) {
 const NAV = [
   { to: '/', label: 'Chat', match: (p: string) => p === '/' || p.startsWith('/c/') },
   { to: '/usage', label: 'Usage', match: (p: string) => p === '/usage' },
+  { to: '/plans', label: 'Plans', match: (p: string) => p === '/plans' },
   { to: '/settings', label: 'Settings', match: (p: string) => p === '/settings' },
 ];
 

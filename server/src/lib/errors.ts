@@ -38,6 +38,13 @@ export const ERRORS = {
   UPSTREAM_ERROR: { status: 502, title: 'The model provider could not answer' },
   UPSTREAM_UNAVAILABLE: { status: 502, title: 'The model provider cannot be reached' },
   UPSTREAM_TIMEOUT: { status: 504, title: 'The model provider took too long to answer' },
+  // Billing (Stripe).
+  BILLING_DISABLED: { status: 404, title: 'Plans cannot be bought on this server; an administrator sets tiers' },
+  PLAN_NOT_PURCHASABLE: { status: 422, title: 'This tier is not on sale' },
+  ALREADY_SUBSCRIBED: { status: 409, title: 'You already have a subscription; change its plan with Manage subscription' },
+  NO_BILLING_ACCOUNT: { status: 409, title: 'You have not bought a plan yet' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 400, title: 'The Stripe signature of this event is missing or wrong' },
+  BILLING_PROVIDER_UNAVAILABLE: { status: 502, title: 'The payment provider could not be reached; try again shortly' },
   INTERNAL: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -3,6 +3,7 @@
 // any other import from server/ in the web app).
 import type { AdminUsageResponse, AdminUser as AdminUserResponse, ListUsersResponse, UpdateUserBody } from '../../../server/src/features/admin/admin.schemas';
 import type { ChangePasswordBody, TokenResponse as TokenBody } from '../../../server/src/features/auth/auth.schemas';
+import type { BillingResponse, CheckoutBody, RedirectResponse } from '../../../server/src/features/billing/billing.schemas';
 import type { ChatBody } from '../../../server/src/features/chat/chat.schemas';
 import type {
   ConversationListResponse,
@@ -55,6 +56,13 @@ export type ApiKeyList = ApiKeyListResponse;
 export type NewApiKey = CreateApiKeyBody;
 /** The answer to a creation, the only one that carries the key itself. */
 export type CreatedApiKey = CreatedApiKeyResponse;
+
+/** GET /api/billing: whether plans can be bought here, which, and the user's subscription. */
+export type Billing = BillingResponse;
+export type Subscription = NonNullable<BillingResponse['subscription']>;
+export type CheckoutRequest = CheckoutBody;
+/** Where to send the browser: Stripe's checkout page or its customer portal. */
+export type Redirect = RedirectResponse;
 
 export type AdminUser = AdminUserResponse;
 export type AdminUsersPage = ListUsersResponse;

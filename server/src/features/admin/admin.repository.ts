@@ -1,14 +1,24 @@
 // The audit log: admin's own table, written in the transaction of the change it records.
 import type { Queryable } from '../../platform/db/db.js';
+import type { TierChangeCause } from './admin.schemas.js';
 
 export async function insertAuditEntry(
   db: Queryable,
-  e: { actorId: string | null; actorEmail: string; action: string; targetUserId: string | null; before: unknown; after: unknown },
+  e: {
+    actorId: string | null;
+    actorEmail: string;
+    action: string;
+    targetUserId: string | null;
+    before: unknown;
+    after: unknown;
+    /** Why a tier changed; null for entries that change no tier. */
+    cause?: TierChangeCause | null;
+  },
 ) {
   await db.query(
-    `INSERT INTO admin_audit_log (actor_id, actor_email, action, target_user_id, before, after)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
-    [e.actorId, e.actorEmail, e.action, e.targetUserId, JSON.stringify(e.before), JSON.stringify(e.after)],
+    `INSERT INTO admin_audit_log (actor_id, actor_email, action, target_user_id, before, after, cause)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
+    [e.actorId, e.actorEmail, e.action, e.targetUserId, JSON.stringify(e.before), JSON.stringify(e.after), e.cause ?? null],
   );
 }
 
@@ -19,12 +29,13 @@ export interface AuditRow {
   target_user_id: string | null;
   before: unknown;
   after: unknown;
+  cause: TierChangeCause | null;
   created_at: Date;
 }
 
 export async function listAuditEntries(db: Queryable, { limit }: { limit: number }) {
   const { rows } = await db.query<AuditRow>(
-    'SELECT id, actor_email, action, target_user_id, before, after, created_at FROM admin_audit_log ORDER BY created_at DESC LIMIT $1',
+    'SELECT id, actor_email, action, target_user_id, before, after, cause, created_at FROM admin_audit_log ORDER BY created_at DESC LIMIT $1',
     [limit],
   );
   return rows;

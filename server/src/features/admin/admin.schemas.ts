@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { TIER_NAMES } from '../../lib/tiers/tiers.js';
 import { userResponse } from '../users/users.schemas.js';
 
+/**
+ * Why a tier changed, as the audit log records it: an admin's hand, or billing (a checkout, an
+ * upgrade of a running subscription, a renewal, a cancellation taking effect, a failed payment).
+ */
+export const TIER_CHANGE_CAUSES = ['admin', 'checkout', 'plan_change', 'renewal', 'cancellation', 'payment_failure'] as const;
+export type TierChangeCause = (typeof TIER_CHANGE_CAUSES)[number];
+
 export const listUsersQuery = z.object({
   q: z.string().trim().max(254).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -39,6 +46,7 @@ export const auditResponse = z.object({
       target_user_id: z.string().nullable(),
       before: z.unknown(),
       after: z.unknown(),
+      cause: z.enum(TIER_CHANGE_CAUSES).nullable(),
       created_at: z.string(),
     }),
   ),

@@ -2,7 +2,7 @@
 // audit log. Every change is audited in the transaction that makes it.
 import { AppError } from '../../lib/errors.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
-import type { Db } from '../../platform/db/db.js';
+import type { Db, Queryable } from '../../platform/db/db.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { monthOf } from '../usage/month.js';
 import { nanoToUsd } from '../usage/pricing.js';
@@ -10,6 +10,7 @@ import type { UsageReportService } from '../usage/usage-report.service.js';
 import { toUserResponse } from '../users/users.schemas.js';
 import type { UserRow, UsersService } from '../users/users.service.js';
 import { insertAuditEntry, listAuditEntries } from './admin.repository.js';
+import type { TierChangeCause } from './admin.schemas.js';
 
 export interface UserChanges {
   tier?: TierName;
@@ -27,6 +28,8 @@ export interface AdminServiceDeps {
 
 /** The command line (npm run admin) acts as no account; its audit entries name it instead. */
 const CLI_ACTOR = { id: null, email: 'cli' } as const;
+/** Billing's changes follow Stripe's events; no account makes them. */
+const BILLING_ACTOR = { id: null, email: 'stripe' } as const;
 
 export function createAdminService({ db, users, auth, reports, now }: AdminServiceDeps) {
   return {
@@ -43,6 +46,7 @@ export function createAdminService({ db, users, auth, reports, now }: AdminServi
         throw new AppError('FORBIDDEN', 'You cannot deactivate yourself or remove your own admin role.');
       }
       const pick = (u: UserRow) => ({ tier: u.tier, is_active: u.is_active, role: u.role });
+      const tierOf = (u: UserRow) => ({ tier_updated_at: u.tier_updated_at ? new Date(u.tier_updated_at).toISOString() : null });
       const { after } = await users.updateUser(
         targetId,
         { tier: changes.tier, isActive: changes.is_active, role: changes.role },
@@ -56,11 +60,31 @@ export function createAdminService({ db, users, auth, reports, now }: AdminServi
             action: 'user.update',
             targetUserId: targetId,
             before: pick(before),
-            after: pick(changed),
+            after: before.tier === changed.tier ? pick(changed) : { ...pick(changed), ...tierOf(changed) },
+            cause: before.tier === changed.tier ? null : 'admin',
           });
         },
       );
       return after;
+    },
+
+    /**
+     * Billing's way to move a tier: inside the caller's transaction (the one that records the
+     * Stripe event), audited with its cause. Undefined when the account no longer exists.
+     */
+    async changeTier(userId: string, tier: TierName, cause: TierChangeCause, { tx }: { tx: Queryable }): Promise<UserRow | undefined> {
+      const changed = await users.setTier(userId, tier, { tx });
+      if (!changed || changed.before.tier === changed.after.tier) return changed?.after;
+      await insertAuditEntry(tx, {
+        actorId: BILLING_ACTOR.id,
+        actorEmail: BILLING_ACTOR.email,
+        action: 'user.tier',
+        targetUserId: userId,
+        before: { tier: changed.before.tier },
+        after: { tier: changed.after.tier, tier_updated_at: new Date(changed.after.tier_updated_at!).toISOString() },
+        cause,
+      });
+      return changed.after;
     },
 
     async usageTotals(month = monthOf(now())) {

@@ -79,6 +79,13 @@ export function createUsersService({ db }: { db: Db }) {
       });
     },
 
+    /** Sets the tier inside the caller's transaction (billing's, with its Stripe event); undefined for no such user. */
+    async setTier(id: string, tier: TierName, { tx }: { tx: Queryable }): Promise<{ before: UserRow; after: UserRow } | undefined> {
+      const before = await findUserById(tx, { id, forUpdate: true });
+      if (!before) return undefined;
+      return { before, after: (await updateUser(tx, { id, tier }))! };
+    },
+
     /** The user's own monthly limit (below the tier's), or null for none. */
     async setMonthlyTokenCap(id: string, cap: number | null): Promise<void> {
       await updateMonthlyTokenCap(db, { id, cap });

@@ -7,6 +7,7 @@ import { useSession } from '../../lib/app-context';
 import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { setTheme, useTheme, type ThemeChoice } from '../../lib/theme';
+import { SubscriptionCard } from '../billing/subscription-facts';
 import { ApiKeysSection } from './api-keys-section';
 import { useChangePassword } from './settings-api';
 
@@ -32,6 +33,7 @@ export function SettingsPage() {
           </div>
         </dl>
       </section>
+      <SubscriptionCard />
       <ThemeSection />
       <PasswordSection />
       <ApiKeysSection />

@@ -6,7 +6,9 @@ import { Field } from '../../components/field';
 import { MonthSelect } from '../../components/month-select';
 import { capitalize, formatDate, formatInt, formatMonth, formatUsd, monthOf } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
+import { Link } from '../../lib/router';
 import type { UsageReport } from '../../lib/types';
+import { SubscriptionCard } from '../billing/subscription-facts';
 import { TiersTable } from './tiers-table';
 import { useSetUsageCap, useUsage } from './usage-api';
 import { UsageChart } from './usage-chart';
@@ -50,6 +52,8 @@ export function UsagePage() {
             </dl>
           </section>
 
+          <SubscriptionCard />
+
           <section className="card" aria-labelledby="by-day-title">
             <h2 id="by-day-title">By day</h2>
             <UsageChart month={u.month} days={u.by_day} />
@@ -69,6 +73,9 @@ export function UsagePage() {
           <section className="card" aria-labelledby="tiers-title">
             <h2 id="tiers-title">Tiers</h2>
             <TiersTable current={u.tier} caption="What each tier allows" />
+            <p>
+              <Link to="/plans">See the plans</Link>
+            </p>
           </section>
         </>
       ) : null}
