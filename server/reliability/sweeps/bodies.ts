@@ -12,8 +12,6 @@ import type { JsonSchema } from './operations.js';
  * proven. Making one reachable (a captured mail, a fake Stripe) and removing it here is welcome.
  */
 export const NEEDS_SETUP: Record<string, string> = {
-  'POST /api/auth/password-reset/confirm': 'the token of a mailed link',
-  'POST /api/auth/verify-email': 'the token of a mailed link',
   'POST /api/billing/checkout': 'billing configured with Stripe',
 };
 
@@ -24,6 +22,8 @@ export interface BodyContext {
   /** The value of an id field (conversation_id...): the sweep chooses whose. */
   idFor(field: string): string;
   isIdField(field: string, schema: JsonSchema): boolean;
+  /** Values known for this request only, by field name (the token of a mailed link). */
+  known?: Record<string, unknown>;
 }
 
 const TEXT = 'Written by the authorization sweep.';
@@ -47,6 +47,7 @@ const HINTS: Record<string, (ctx: BodyContext) => unknown> = {
 };
 
 export function sampleValue(schema: JsonSchema, field: string, ctx: BodyContext): unknown {
+  if (ctx.known && field in ctx.known) return ctx.known[field];
   const hint = HINTS[field];
   if (hint) return hint(ctx); // may be Alternatives: expanded by `expand`
   if (ctx.isIdField(field, schema)) return ctx.idFor(field);

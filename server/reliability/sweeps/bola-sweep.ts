@@ -34,6 +34,22 @@ export function describeBolaSweep(sweep: () => Sweep, operations: Operation[]) {
       });
     }
 
+    // Reads that take no id (lists, searches, reports) show B nothing of A's.
+    for (const op of operations.filter((o) => !o.admin && o.method === 'GET' && o.pathParams.length === 0 && o.credential !== 'none')) {
+      it(`${op.name} shows B none of A's ids or email`, async () => {
+        const { t, world } = sweep();
+        const { a, b } = world;
+        const res = await t.app.inject({ method: 'GET', url: op.path, headers: { authorization: credentialOf(op, b) } });
+        expect(res.statusCode, `${op.name} as B: ${res.body.slice(0, 200)}`).toBeLessThan(300);
+        const secrets = [...Object.values(a.ids).filter(Boolean), a.email, a.key.key];
+        expect(
+          secrets.filter((s) => res.body.includes(s)),
+          `${op.name} as B shows A's`,
+        ).toEqual([]);
+        bolaCounts.cases += 1;
+      });
+    }
+
     // Verbs the document does not list on an id path: the same answer for A's ids as for random.
     const byPath = new Map<string, Operation[]>();
     for (const op of swept.filter((o) => o.pathParams.length > 0)) byPath.set(op.path, [...(byPath.get(op.path) ?? []), op]);

@@ -8,6 +8,7 @@ import { expectInvariants } from '../../test/invariants.js';
 import { createUser, uniqueEmail, type TestApp, type TestUser } from '../../test/test-app.js';
 import { NEEDS_SETUP } from './bodies.js';
 import { freshIds, idSlotsOf, type Ids } from './ids.js';
+import { mailedToken } from './mailed-links.js';
 import type { Operation } from './operations.js';
 import { bearer, bodiesFor, injectOptions } from './requests.js';
 import { changedTables, databaseSnapshot, userSnapshot, type Table } from './snapshots.js';
@@ -84,8 +85,9 @@ export function describeMassAssignmentSweep(sweep: () => Sweep, operations: Oper
         const credential = op.credential === 'none' ? undefined : bearer(op.credential === 'apiKey' ? await keyOf(t, actor) : actor.accessToken);
         const send = (body: Record<string, unknown>) => t.app.inject(injectOptions(op, slots, { authorization: credential, ids, body }));
 
+        const token = await mailedToken(t, sweep().inbox, op.name, actor);
         const tried: string[] = [];
-        for (const body of bodiesFor(op, actor)) {
+        for (const body of bodiesFor(op, actor, token ? { token } : undefined)) {
           const before = {
             db: await databaseSnapshot(t.db, tables),
             victim: await userSnapshot(t.db, tables, world.b.id),

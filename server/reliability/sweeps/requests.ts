@@ -32,13 +32,13 @@ export function injectOptions(op: Operation, slots: IdSlot[], request: SweepRequ
 export const bearer = (token: string) => `Bearer ${token}`;
 
 /** The context bodies are made in for `user`: its email and password, placeholders for ids. */
-export function bodyContext(user: { email: string; password: string }): BodyContext {
-  return { email: user.email, password: user.password, idFor: idPlaceholder, isIdField };
+export function bodyContext(user: { email: string; password: string }, known?: Record<string, unknown>): BodyContext {
+  return { email: user.email, password: user.password, idFor: idPlaceholder, isIdField, known };
 }
 
 /** Candidate bodies of an operation (simpleBodies), the last the one of required and hinted fields. */
-export function bodiesFor(op: Operation, user: { email: string; password: string }): Record<string, unknown>[] {
-  return op.jsonBody ? simpleBodies(op.jsonBody, bodyContext(user)) : [];
+export function bodiesFor(op: Operation, user: { email: string; password: string }, known?: Record<string, unknown>): Record<string, unknown>[] {
+  return op.jsonBody ? simpleBodies(op.jsonBody, bodyContext(user, known)) : [];
 }
 
 /** Candidate bodies that carry the given id fields (bodiesWithIds). */

@@ -3,6 +3,7 @@
 // every route in it gets its own named test in each sweep.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { testDbKinds, type DbKind } from '../../test/databases.js';
+import { startSmtpInbox } from '../../test/smtp-inbox.js';
 import type { TestApp } from '../../test/test-app.js';
 import { bolaCounts, describeBolaSweep } from './bola-sweep.js';
 import { describeMassAssignmentSweep, massAssignmentCounts } from './mass-assignment-sweep.js';
@@ -13,7 +14,8 @@ import { describeTokenSweep, tokenCounts } from './token-sweep.js';
 import { buildSweepApp, buildWorld, type Sweep } from './world.js';
 
 // The PGlite app that served the document is the PGlite half's app too (one start-up, not two).
-const firstApp = await buildSweepApp('pglite');
+const inbox = await startSmtpInbox();
+const firstApp = await buildSweepApp('pglite', inbox);
 const operations = await loadOperations(firstApp.app);
 
 describe.each(testDbKinds())('authorization sweeps on %s', (kind: DbKind) => {
@@ -23,11 +25,12 @@ describe.each(testDbKinds())('authorization sweeps on %s', (kind: DbKind) => {
     Object.assign(privilegeCounts, { routes: 0, cases: 0 });
     Object.assign(bolaCounts, { routes: 0, cases: 0 });
     Object.assign(massAssignmentCounts, { routes: 0, fields: 0, refused: 0, ignored: 0, notProven: [] });
-    const t: TestApp = kind === 'pglite' ? firstApp : await buildSweepApp(kind);
-    sweep = { t, world: await buildWorld(t), tables: await listTables(t.db) };
+    const t: TestApp = kind === 'pglite' ? firstApp : await buildSweepApp(kind, inbox);
+    sweep = { t, inbox, world: await buildWorld(t), tables: await listTables(t.db) };
   });
   afterAll(async () => {
     await sweep?.t.close();
+    if (kind === testDbKinds().at(-1)) await inbox.close();
     const m = massAssignmentCounts;
     console.log(
       `sweeps on ${kind}: JWT battery ${tokenCounts.routes} routes, ${tokenCounts.cases} cases; ` +

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import type { DbKind } from '../../test/databases.js';
+import type { SmtpInbox } from '../../test/smtp-inbox.js';
 import { authHeader, buildTestApp, createApiKey, createUser, uniqueEmail, type TestApiKey, type TestApp, type TestUser } from '../../test/test-app.js';
 import { sessionOf, startConversation, type Ids } from './ids.js';
 import type { Table } from './snapshots.js';
@@ -31,9 +32,9 @@ export interface World {
   deleted: SweepUser;
 }
 
-/** The app of the sweeps: the demo model at full speed, request limits out of the way. */
-export function buildSweepApp(kind: DbKind): Promise<TestApp> {
-  const env: Record<string, string> = { DEMO_TOKEN_DELAY_MS: '0' };
+/** The app of the sweeps: the demo model at full speed, request limits out of the way, mail to `inbox`. */
+export function buildSweepApp(kind: DbKind, inbox: SmtpInbox): Promise<TestApp> {
+  const env: Record<string, string> = { DEMO_TOKEN_DELAY_MS: '0', SMTP_URL: inbox.url };
   for (const tier of ['FREE', 'STARTER', 'BUILDER', 'ADVANCED']) env[`TIER_${tier}_REQUESTS_PER_MINUTE`] = '100000';
   return buildTestApp(kind, { env });
 }
@@ -96,6 +97,8 @@ export async function buildWorld(t: TestApp): Promise<World> {
 
 export interface Sweep {
   t: TestApp;
+  /** Where the app's mail goes (SMTP_URL). */
+  inbox: SmtpInbox;
   world: World;
   tables: Table[];
 }
