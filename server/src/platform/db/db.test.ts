@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
 import { tempDir } from '../../../test/spawn-server.js';
@@ -15,6 +16,22 @@ describe.each(testDbKinds())('the Db interface on %s', (kind) => {
 
   it('names its kind', () => {
     expect(database.db.kind).toBe(kind);
+  });
+
+  // Whoever catches a failed query logs the error whole, so it must not carry the query's
+  // parameters (message text, key hashes, e-mail addresses): PGlite's did (pglite.ts drops them).
+  it('fails a query with its SQLSTATE and message but without its parameters, in a transaction too', async () => {
+    const secret = 'a message text that must never reach a log';
+    const sql = 'SELECT $1::text AS t, 1 / 0 AS n';
+    for (const run of [() => database.db.query(sql, [secret]), () => database.db.transaction((tx) => tx.query(sql, [secret]))]) {
+      const err = await run().then(
+        () => undefined,
+        (e: unknown) => e as Error & { code?: string },
+      );
+      expect(err).toMatchObject({ code: '22012', message: 'division by zero' });
+      expect(err).not.toHaveProperty('params');
+      expect(JSON.stringify(pino.stdSerializers.err(err!))).not.toContain(secret);
+    }
   });
 
   it('runs parameterised queries and reports the affected rows', async () => {

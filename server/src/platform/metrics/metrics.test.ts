@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildTestApp, createUser, type TestApp } from '../../../test/test-app.js';
+import { buildTestApp, createUser, TEST_JWT_SECRET, testConfig, type TestApp } from '../../../test/test-app.js';
+import { buildApp } from '../../app.js';
 
 // The real timingSafeEqual, watched: the token check must go through it.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -17,6 +18,19 @@ describe('GET /metrics', () => {
 
   it('needs the metrics token when one is set', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+  });
+
+  it('is closed in production without METRICS_TOKEN, and says how to open it', async () => {
+    // The same database: /metrics reads none, and a fresh one per app costs seconds.
+    const config = testConfig({ NODE_ENV: 'production', JWT_SECRET: 'production-secret-that-is-at-least-32-bytes!' });
+    const production = await buildApp(config, { db: t.db, jwtSecret: TEST_JWT_SECRET, webDist: false });
+    try {
+      const res = await production.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().detail).toContain('METRICS_TOKEN');
+    } finally {
+      await production.close();
+    }
   });
 
   it('compares the token in constant time, and refuses a near miss', async () => {
@@ -54,23 +68,5 @@ describe('GET /metrics', () => {
     });
     const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
     expect(res.body).toContain('usage_reservation_overruns_total{model="demo"} 1');
-  });
-});
-
-describe('GET /metrics in production', () => {
-  let t: TestApp;
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'production-secret-that-is-at-least-32-bytes!' };
-  afterAll(() => t.close());
-
-  it('is closed without METRICS_TOKEN, and says how to open it', async () => {
-    t = await buildTestApp('pglite', { env: production });
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(401);
-    expect(res.json().detail).toContain('METRICS_TOKEN');
-    await t.close();
-    t = await buildTestApp('pglite', { env: { ...production, METRICS_TOKEN: 'metrics-token-0123456789' } });
-    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-    const scraped = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
-    expect(scraped.statusCode).toBe(200);
   });
 });
