@@ -1,6 +1,7 @@
 // /v1: the OpenAI-compatible API for programs, authenticated by personal API keys only, with its
 // errors in OpenAI's shape (docs/decisions/009-developer-api.md). Register with prefix '/v1'.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError } from '../../lib/errors.js';
 import { clientGoneSignal } from '../../lib/model-calls/client-gone.js';
 import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { currentUser, type Authenticate } from '../auth/authenticate.js';
@@ -8,7 +9,7 @@ import { COMPLETION_STREAM_HEADERS } from './completion-format.js';
 import { chatCompletionBody, chatCompletionResponse, modelListResponse, type ChatCompletion } from './openai-api.schemas.js';
 import type { OpenAiApiService } from './openai-api.service.js';
 import { registerOpenAiErrorHandler } from './openai-errors.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
+import { rateLimitHeaders, refusalRateLimitHeaders } from './rate-limit-headers.js';
 
 export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; authenticateApiKey: Authenticate }> = async (app, opts) => {
   const { api } = opts;
@@ -42,13 +43,19 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
         // Known once the call is reserved, before the reply starts: no query of their own.
         onQuota: (quota: QuotaState) => void reply.headers(rateLimitHeaders(quota)),
       };
-      if (!body.stream) return api.complete(call);
-      const events = await api.stream({ ...call, includeUsage: body.stream_options?.include_usage === true });
-      // The response schema documents the JSON answer; Fastify pipes a stream without serializing it.
-      return reply
-        .code(200)
-        .headers(COMPLETION_STREAM_HEADERS)
-        .send(events as unknown as ChatCompletion);
+      try {
+        if (!body.stream) return await api.complete(call);
+        const events = await api.stream({ ...call, includeUsage: body.stream_options?.include_usage === true });
+        // The response schema documents the JSON answer; Fastify pipes a stream without serializing it.
+        return reply
+          .code(200)
+          .headers(COMPLETION_STREAM_HEADERS)
+          .send(events as unknown as ChatCompletion);
+      } catch (err) {
+        // A 429 says where the limit stands too, as OpenAI's do.
+        if (err instanceof AppError) reply.headers(refusalRateLimitHeaders(err));
+        throw err;
+      }
     },
   });
 };

@@ -1,6 +1,7 @@
 // /v1/chat/completions sends OpenAI's x-ratelimit-* headers, read here from the official client's
 // raw response (.withResponse(), .asResponse()) as a developer would: the requests of the current
 // minute and the month's token budget, this call's worst case counted until it settles.
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { testDbKinds } from '../../../test/databases.js';
 import { countPromptTokens } from '../../lib/model-calls/tokenizer.js';
@@ -27,7 +28,8 @@ function limitsOf(headers: Headers) {
 }
 
 describe.each(testDbKinds())('x-ratelimit-* headers on /v1 with the official client on %s', (kind) => {
-  const ctx = setupApiTest(kind);
+  // Free accounts get 2 requests a minute here, so that one can be refused (the others are on starter).
+  const ctx = setupApiTest(kind, { env: { TIER_FREE_REQUESTS_PER_MINUTE: '2' } });
   // The tests' clock is fixed at 2026-11-20T10:00:00Z: the minute has 60 s to go, the month
   // resets on 1 December at 00:00 UTC, 254 hours later.
   const resetRequests = '1m0s';
@@ -67,6 +69,19 @@ describe.each(testDbKinds())('x-ratelimit-* headers on /v1 with the official cli
     const raw = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: maxTokens }).asResponse();
     expect(raw.status).toBe(200);
     expect(limitsOf(raw.headers)).toMatchObject({ limitTokens: 5000, remainingTokens: 5000 - reserved, remainingRequests: expect.any(Number) });
+  });
+
+  it("answers the 429 past the minute's requests with the requests trio, read from the client's RateLimitError", async () => {
+    ctx.upstream.reset({ text: 'Hi!', usage: { inputTokens: 3, outputTokens: 1 } });
+    const { client } = await newClient(ctx, 'free');
+    for (let i = 0; i < 2; i++) await client.chat.completions.create({ model: 'demo', messages, max_tokens: 1 });
+    const refused = await client.chat.completions.create({ model: 'demo', messages, max_tokens: 1 }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+    const headers = (refused as InstanceType<typeof OpenAI.RateLimitError>).headers;
+    expect(limitsOf(headers)).toMatchObject({ limitRequests: 2, remainingRequests: 0, resetRequests: '1m0s' });
   });
 });
 
