@@ -17,11 +17,30 @@ export function clearRefreshCookie(reply: FastifyReply): void {
   reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
 }
 
+/** Sets the refresh cookie of a new or rotated session (login, refresh, single sign-on's callback). */
+export function setRefreshCookie(reply: FastifyReply, session: Session, { secure }: { secure: boolean }): void {
+  reply.setCookie(REFRESH_COOKIE, session.refreshToken, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: COOKIE_PATH,
+    expires: session.refreshExpiresAt,
+  });
+}
+
+/** What the session list shows of who holds it: the browser and the address the proxy reports. */
+export const clientOf = (request: FastifyRequest): SessionClient => ({
+  userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+  ip: request.ip.slice(0, 64),
+});
+
 export interface AuthRoutesOptions {
   auth: AuthService;
   authenticate: Authenticate;
   secureCookies: boolean;
   allowedOrigins: string[];
+  /** False when accounts come from single sign-on only (OIDC_ONLY): register is refused. */
+  passwordSignUp?: boolean;
 }
 
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) => {
@@ -29,22 +48,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   const tags = ['auth'];
 
   function sendSession(reply: FastifyReply, session: Session) {
-    reply.setCookie(REFRESH_COOKIE, session.refreshToken, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: opts.secureCookies,
-      path: COOKIE_PATH,
-      expires: session.refreshExpiresAt,
-    });
+    setRefreshCookie(reply, session, { secure: opts.secureCookies });
     reply.header('cache-control', 'no-store');
     return { access_token: session.accessToken, token_type: 'bearer' as const, expires_in: session.expiresIn, user: toUserResponse(session.user) };
   }
-
-  /** What the session list shows of who holds it: the browser and the address the proxy reports. */
-  const clientOf = (request: FastifyRequest): SessionClient => ({
-    userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
-    ip: request.ip.slice(0, 64),
-  });
 
   // The refresh cookie is SameSite=Strict already; refusing foreign Origins as well closes the
   // remaining cross-site paths (old browsers, sibling subdomains). Login, refresh and logout check it.
@@ -58,6 +65,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post('/register', {
     schema: { tags, summary: 'Create an account', body: registerBody, response: { 201: userResponse } },
     handler: async (request, reply) => {
+      if (opts.passwordSignUp === false) throw new AppError('SIGN_UP_DISABLED');
       const user = await auth.register({ ...request.body, ip: request.ip });
       return reply.code(201).send(toUserResponse(user));
     },

@@ -129,6 +129,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /**
+     * A session for an account another module vouched for (single sign-on): the same refresh token
+     * and access token a login gets. A deactivated account gets none.
+     */
+    async startSession(user: UserRow, client: SessionClient = NO_CLIENT): Promise<Session> {
+      if (!user.is_active) throw new AppError('INVALID_CREDENTIALS');
+      return (await issueSession(user, client)).session;
+    },
+
+    /**
      * Rotates a refresh token (RFC 9700 section 4.14). Presenting a token that was already rotated
      * means it leaked: the whole family is revoked, newest included. One exception, as Supabase's
      * reuse interval and Okta's grace period make it: within a few seconds of the rotation, while

@@ -13,11 +13,13 @@ interface AuthFormProps {
   notice?: ReactNode;
   /** Under the password field (the log-in page's "Forgot password?"). */
   afterPassword?: ReactNode;
+  /** Under the submit button (the log-in page's single sign-on button). */
+  afterSubmit?: ReactNode;
   footer: ReactNode;
   onSubmit: (email: string, password: string) => Promise<unknown>;
 }
 
-export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHint, notice, afterPassword, footer, onSubmit }: AuthFormProps) {
+export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHint, notice, afterPassword, afterSubmit, footer, onSubmit }: AuthFormProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -83,7 +85,8 @@ export function AuthForm({ title, submitLabel, passwordAutoComplete, passwordHin
         <button type="submit" className="button primary wide" disabled={busy}>
           {busy ? 'Please wait…' : submitLabel}
         </button>
-        <p className="auth-footer">{footer}</p>
+        {afterSubmit}
+        {footer ? <p className="auth-footer">{footer}</p> : null}
       </form>
     </main>
   );

@@ -1,5 +1,6 @@
 import { useSession, useSessionStore } from '../../lib/app-context';
 import { Link, navigate, safeNextPath, useLocation } from '../../lib/router';
+import { SsoSignIn, useSsoInfo } from '../sso/sso-sign-in';
 import { AuthForm } from './auth-form';
 
 /** What the page says after the reset page or a deletion sent the person here. */
@@ -14,6 +15,7 @@ export function LoginPage() {
   const { search } = useLocation();
   const next = safeNextPath(search.get('next'));
   const nextQuery = next === '/' ? '' : `?next=${encodeURIComponent(next)}`;
+  const sso = useSsoInfo();
 
   return (
     <AuthForm
@@ -36,10 +38,13 @@ export function LoginPage() {
         await session.login(email, password);
         navigate(next, { replace: true });
       }}
+      afterSubmit={<SsoSignIn provider={sso?.provider} />}
       footer={
-        <>
-          New here? <Link to={`/register${nextQuery}`}>Create an account</Link>
-        </>
+        (sso?.password_sign_up ?? true) ? (
+          <>
+            New here? <Link to={`/register${nextQuery}`}>Create an account</Link>
+          </>
+        ) : null
       }
     />
   );
