@@ -15,6 +15,7 @@ import type {
 import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/features/keys/keys.schemas';
 import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/features/models/models.schemas';
 import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
+import type { SsoInfoResponse } from '../../../server/src/features/sso/sso.schemas';
 import type { CapBody, UsageResponse } from '../../../server/src/features/usage/usage.schemas';
 import type { UserResponse } from '../../../server/src/features/users/users.schemas';
 import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/lib/tiers/tiers';
@@ -30,6 +31,8 @@ export const TIER_NAMES: typeof SERVER_TIER_NAMES = ['free', 'starter', 'builder
 export type User = UserResponse;
 /** POST /api/auth/login and /api/auth/refresh: the token and the signed-in user. */
 export type TokenResponse = TokenBody & { user: User };
+/** GET /api/sso: the single sign-on provider of the login page, if any. */
+export type SsoInfo = SsoInfoResponse;
 export type PasswordChange = ChangePasswordBody;
 
 export type Model = ModelResponse;
