@@ -30,3 +30,5 @@ export const chatBody = z
     }
   });
 export type ChatBody = z.infer<typeof chatBody>;
+
+export const replyParams = z.object({ conversation_id: z.guid('Use a conversation id (a UUID).') });

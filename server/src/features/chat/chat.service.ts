@@ -6,21 +6,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ModelCallResult, ModelCalls } from '../../lib/model-calls/model-call.js';
+import { AppError } from '../../lib/errors.js';
+import type { ModelCall, ModelCallResult, ModelCalls } from '../../lib/model-calls/model-call.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
+import type { Db } from '../../platform/db/db.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import type { ModelsService } from '../models/models.service.js';
 import type { ChatBody } from './chat.schemas.js';
 import { planExchange } from './exchange.js';
 import { buildPrompt } from './history.js';
+import { createLiveReplies, type ReplyEnd, type ReplyHeader } from './live-replies.js';
 import { createReplyCheckpoints } from './reply-checkpoints.js';
-import { createChatStream, type ReplyEnd } from './ui-stream.js';
+import { createReplyRelay, type ReplyRelay, type StoredEnd } from './reply-relay.js';
+import { createChatStream } from './ui-stream.js';
 
 export interface ChatServiceDeps {
   conversations: ConversationsService;
   models: ModelsService;
   modelCalls: ModelCalls;
   log: FastifyBaseLogger;
+  /** On PostgreSQL, replies are relayed between processes over it (reply-relay.ts). */
+  db?: Db;
   /** How often streaming replies' text is saved, so a crashed process loses at most this much of it. */
   checkpointMs?: number;
 }
@@ -54,7 +60,62 @@ export function createChatService(deps: ChatServiceDeps) {
     };
   }
 
+  const live = createLiveReplies({ onEnded: (reply, end) => relay?.onLocalEnded(reply, end) });
+  const relay = deps.db ? createReplyRelay({ db: deps.db, live, log: deps.log }) : undefined;
+  // Listening starts with the first request that needs it (a CLI building the services never does).
+  let listening: Promise<ReplyRelay | undefined> | undefined;
+  const relayReady = () =>
+    (listening ??= relay
+      ? relay.start().then(
+          () => relay,
+          (err: unknown) => {
+            deps.log.error({ err }, 'listening for replies of other processes failed');
+            listening = undefined;
+            return undefined;
+          },
+        )
+      : Promise.resolve(undefined));
+
+  /** The reply streaming in a conversation as stored: its row, and the header a reader needs. */
+  async function streamingReply(userId: string, conversationId: string) {
+    const { conversation, messages } = await conversations.get({ userId, id: conversationId });
+    const index = messages.length - 1;
+    const last = messages[index];
+    if (last?.role !== 'assistant' || last.status !== 'streaming') return undefined;
+    const header: ReplyHeader = {
+      assistantMessageId: last.id,
+      userMessageId: messages[index - 1]?.id ?? '',
+      conversation: { id: conversation.id, title: conversation.title },
+      model: last.model ?? conversation.model,
+    };
+    return header;
+  }
+
+  async function storedEnd(userId: string, conversationId: string, id: string): Promise<StoredEnd | undefined> {
+    const stored = await conversations.get({ userId, id: conversationId }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'CONVERSATION_NOT_FOUND') return undefined;
+      throw err;
+    });
+    const m = stored?.messages.find((row) => row.id === id);
+    if (m?.status === 'streaming') return undefined;
+    const input = m?.input_tokens ?? 0;
+    const output = m?.output_tokens ?? 0;
+    return {
+      content: m?.content ?? '',
+      end: {
+        status: m ? m.status : 'failed',
+        usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
+        finishReason: m?.status === 'complete' ? 'stop' : 'other',
+        errorText: m ? (m.error ?? undefined) : 'The conversation was deleted.',
+      },
+    };
+  }
+
   return {
+    /**
+     * Starts a reply and returns the stream of its first reader. The reply is generated to its end
+     * whether or not anyone reads it; only a client gone before the exchange is stored cancels it.
+     */
     async chat({
       user,
       body,
@@ -62,6 +123,7 @@ export function createChatService(deps: ChatServiceDeps) {
     }: {
       user: { id: string; tier: TierName; monthly_token_cap?: number | null };
       body: ChatBody;
+      /** Aborts when this request's client goes away. */
       signal: AbortSignal;
     }): Promise<Readable> {
       const model = models.resolveForUser(user, body.model);
@@ -71,31 +133,56 @@ export function createChatService(deps: ChatServiceDeps) {
       const prompt = buildPrompt({ system, earlier: plan.earlier, userContent: plan.userContent, model });
       const conversationId = existing?.conversation.id ?? randomUUID();
       const assistantMessageId = randomUUID();
+      void relayReady();
 
-      const reserved = await modelCalls.reserve({ user, model, promptTokens: prompt.tokens, conversationId, messageId: assistantMessageId, signal });
-      let conversation;
+      // Until the exchange is stored, a client that leaves takes its request with it; after that
+      // only Stop ends the reply early.
+      const stopper = new AbortController();
+      const leftEarly = () => stopper.abort();
+      if (signal.aborted) stopper.abort();
+      signal.addEventListener('abort', leftEarly, { once: true });
+      let conversation: Awaited<ReturnType<ConversationsService['beginExchange']>>;
+      let call: ModelCall;
       try {
-        conversation = await conversations.beginExchange({
-          userId: user.id,
+        const reserved = await modelCalls.reserve({
+          user,
+          model,
+          promptTokens: prompt.tokens,
           conversationId,
-          isNew: !existing,
-          model: model.id,
-          kind: plan.kind,
-          userMessageId: plan.userMessageId,
-          userContent: plan.userContent,
-          assistantMessageId,
+          messageId: assistantMessageId,
+          signal: stopper.signal,
         });
-      } catch (err) {
-        await reserved.release();
-        throw err;
+        try {
+          conversation = await conversations.beginExchange({
+            userId: user.id,
+            conversationId,
+            isNew: !existing,
+            model: model.id,
+            kind: plan.kind,
+            userMessageId: plan.userMessageId,
+            userContent: plan.userContent,
+            assistantMessageId,
+          });
+        } catch (err) {
+          await reserved.release();
+          throw err;
+        }
+        call = reserved.start({ system, messages: prompt.messages });
+      } finally {
+        signal.removeEventListener('abort', leftEarly);
       }
-
-      const call = reserved.start({ system, messages: prompt.messages });
       // Stored and metered as soon as the call ends, whether or not anyone still reads the stream.
       const stopCheckpoints = checkpoints.track(assistantMessageId, call.textSoFar);
       const ending = call.done.then((result) => {
         stopCheckpoints();
         return storeReply(assistantMessageId, result);
+      });
+      const reply = live.run({
+        header: { assistantMessageId, userMessageId: plan.userMessageId, conversation: { id: conversationId, title: conversation.title }, model: model.id },
+        userId: user.id,
+        call,
+        end: ending,
+        stop: () => stopper.abort(),
       });
       // A refusal, an unreachable provider or a timeout before the first token is still a plain
       // problem response, sent once the failed reply is stored.
@@ -105,14 +192,50 @@ export function createChatService(deps: ChatServiceDeps) {
           await ending;
           throw err;
         });
-      return createChatStream({
-        assistantMessageId,
-        userMessageId: plan.userMessageId,
-        conversation: { id: conversationId, title: conversation.title },
-        model: model.id,
-        call,
-        end: ending,
-      });
+      return createChatStream(reply, signal);
+    },
+
+    /**
+     * Re-attaches to the reply in flight in a conversation, on this process or another: its stream
+     * from the start, then live. Null when no reply is streaming there.
+     */
+    async attach({ userId, conversationId, signal }: { userId: string; conversationId: string; signal: AbortSignal }): Promise<Readable | null> {
+      const local = live.inConversation({ conversationId, userId });
+      if (local) return createChatStream(local, signal);
+      const header = await streamingReply(userId, conversationId);
+      if (!header) return null;
+      const here = live.byMessage(header.assistantMessageId); // started here meanwhile
+      if (here) return createChatStream(here, signal);
+      const r = await relayReady();
+      // Without the relay (PGlite: one process) a streaming row nobody here writes is a reply whose
+      // process stopped; the reaper marks it failed.
+      if (!r) return null;
+      const feed = r.watch(header, () => storedEnd(userId, conversationId, header.assistantMessageId));
+      return createChatStream(feed, signal);
+    },
+
+    /** The user's Stop: ends the reply in flight in the conversation wherever it runs. */
+    async stop({ userId, conversationId }: { userId: string; conversationId: string }): Promise<{ message_id: string } | null> {
+      const local = live.inConversation({ conversationId, userId });
+      if (local) {
+        local.stop();
+        return { message_id: local.header.assistantMessageId };
+      }
+      const header = await streamingReply(userId, conversationId);
+      if (!header) return null;
+      const here = live.byMessage(header.assistantMessageId);
+      if (here) here.stop();
+      else await (await relayReady())?.stop(header.assistantMessageId, userId);
+      return { message_id: header.assistantMessageId };
+    },
+
+    /** The replies in flight on this process, for a shutdown that waits for them (settled()). */
+    replies: { size: () => live.size, settled: () => live.settled() },
+
+    /** Stops what still runs, waits until it is stored, stops listening to other processes. */
+    async close() {
+      await live.stopAll();
+      await relay?.close();
     },
   };
 }

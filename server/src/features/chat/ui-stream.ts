@@ -8,8 +8,8 @@
 // and then `data: [DONE]`. Written by hand (the protocol is these few JSON parts): the AI SDK's
 // createUIMessageStream pipeline cost more CPU per piece than the rest of the call (decision 010).
 import type { Readable } from 'node:stream';
-import type { ModelCall } from '../../lib/model-calls/model-call.js';
 import { createSseWriter } from '../../lib/model-calls/sse.js';
+import type { ReplyFeed } from './live-replies.js';
 
 export const CHAT_STREAM_HEADERS = {
   'content-type': 'text/event-stream',
@@ -19,44 +19,36 @@ export const CHAT_STREAM_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-export interface ReplyEnd {
-  status: 'complete' | 'stopped' | 'failed';
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number };
-  finishReason: 'stop' | 'length' | 'other';
-  /** Safe text for the error part of a failed reply. */
-  errorText?: string;
-}
-
-export interface ChatStreamInput {
-  assistantMessageId: string;
-  userMessageId: string;
-  conversation: { id: string; title: string | null };
-  model: string;
-  call: Pick<ModelCall, 'read'>;
-  /** Resolves when the reply has ended and is stored and metered; never rejects. */
-  end: Promise<ReplyEnd>;
-}
-
-export function createChatStream(input: ChatStreamInput): Readable {
+/**
+ * The stream of one reader of a reply: the reply so far, then each piece, then its end. A reader
+ * that attaches later (a reload, a second tab) gets the same parts from the start, the text so
+ * far as one delta; useChat replays it over the message it shows (resumeStreamIsReplay).
+ * `detach` aborts when this reader goes away: the reply itself goes on.
+ */
+export function createChatStream(feed: ReplyFeed, detach: AbortSignal): Readable {
+  const { header } = feed;
   const sse = createSseWriter();
-  const textId = `text-${input.assistantMessageId}`;
+  const textId = `text-${header.assistantMessageId}`;
   const send = (part: object) => sse.data(JSON.stringify(part));
   send({
     type: 'start',
-    messageId: input.assistantMessageId,
-    messageMetadata: { conversation_id: input.conversation.id, user_message_id: input.userMessageId, model: input.model },
+    messageId: header.assistantMessageId,
+    messageMetadata: { conversation_id: header.conversation.id, user_message_id: header.userMessageId, model: header.model },
   });
-  send({ type: 'data-conversation', data: { id: input.conversation.id, title: input.conversation.title } });
+  send({ type: 'data-conversation', data: { id: header.conversation.id, title: header.conversation.title } });
   send({ type: 'text-start', id: textId });
   // The one part sent per piece: only the text is serialised each time.
   const deltaPrefix = `{"type":"text-delta","id":${JSON.stringify(textId)},"delta":`;
-  input.call.read((text) => sse.data(`${deltaPrefix}${JSON.stringify(text)}}`));
-  void input.end.then((end) => {
-    send({ type: 'text-end', id: textId });
-    send({ type: 'message-metadata', messageMetadata: { status: end.status, usage: end.usage } });
-    if (end.status === 'failed') send({ type: 'error', errorText: end.errorText ?? 'The reply failed.' });
-    else send({ type: 'finish', finishReason: end.finishReason });
-    sse.end();
+  const unsubscribe = feed.subscribe({
+    text: (piece) => sse.data(`${deltaPrefix}${JSON.stringify(piece)}}`),
+    end(end) {
+      send({ type: 'text-end', id: textId });
+      send({ type: 'message-metadata', messageMetadata: { status: end.status, usage: end.usage } });
+      if (end.status === 'failed') send({ type: 'error', errorText: end.errorText ?? 'The reply failed.' });
+      else send({ type: 'finish', finishReason: end.finishReason });
+      sse.end();
+    },
   });
+  detach.addEventListener('abort', unsubscribe, { once: true });
   return sse.body;
 }

@@ -97,16 +97,15 @@ describe.each(testDbKinds())('metering under faults on %s', (kind) => {
     await expectInvariants(t.db, user.id);
   });
 
-  it('records a call whose client disconnects once, as stopped, and keeps the partial reply', async () => {
+  it('records a call whose client disconnects once: the reply runs to its end, stored and metered once (decision 014)', async () => {
     upstream.reset({ text: LONG_TEXT, tokenDelayMs: 5 });
     const { seen, messageId } = await streamChat(url, authHeader(user), { model: 'gpt-4o-mini', content: 'and more' }, { after: 5 });
     const row = await finalRow(t.db, messageId);
-    expect(row.status).toBe('stopped');
-    // The server may have sent a few more deltas than the client read before it went away.
+    expect(row.status).toBe('complete');
     expect(row.content.startsWith(seen)).toBe(true);
-    expect(row.content.length).toBeLessThan(LONG_TEXT.length);
+    expect(row.content).toBe(LONG_TEXT);
     const { rows } = await t.db.query<{ outcome: string }>('SELECT outcome FROM usage_records WHERE message_id = $1', [messageId]);
-    expect(rows).toEqual([{ outcome: 'stopped' }]);
+    expect(rows).toEqual([{ outcome: 'complete' }]);
     await expectInvariants(t.db, user.id);
   });
 });

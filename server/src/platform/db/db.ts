@@ -15,6 +15,12 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (session-level locks, multi-statement scripts). */
   withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: LISTEN on a channel over a connection of its own (outside the pool), kept
+   * open and re-established after a loss; each NOTIFY payload goes to onPayload. Notifications
+   * sent while the connection was down are lost, so a listener must not depend on every one.
+   */
+  listen?(channel: string, onPayload: (payload: string) => void, onError: (err: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

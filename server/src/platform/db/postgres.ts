@@ -109,7 +109,46 @@ export async function openPostgres(
         release();
       }
     },
+    listen: (channel, onPayload, onListenError) => listenOn(url, channel, onPayload, onListenError),
     close: () => pool.end(),
   };
   return db;
+}
+
+const RELISTEN_DELAY_MS = 1000;
+
+/** One client of its own, reconnected a second after it fails, until the returned function is called. */
+async function listenOn(url: string, channel: string, onPayload: (payload: string) => void, onError: (err: Error) => void) {
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnectLater = () => {
+    if (closed) return;
+    retry = setTimeout(() => {
+      connect().catch((err: unknown) => {
+        onError(err as Error);
+        reconnectLater();
+      });
+    }, RELISTEN_DELAY_MS);
+  };
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (m) => {
+      if (m.channel === channel && m.payload !== undefined) onPayload(m.payload);
+    });
+    c.on('error', (err) => {
+      onError(err);
+      void c.end().catch(() => {});
+      reconnectLater();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = c;
+  };
+  await connect();
+  return async () => {
+    closed = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
 }

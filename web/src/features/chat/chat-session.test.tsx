@@ -125,20 +125,32 @@ describe('ChatSession', () => {
     expect(chatCalls(server)[1]!.body).toEqual({ model: 'demo', action: 'edit', conversation_id: CONV, message_id: USER_MSG, content: 'Hello again' });
   });
 
-  it('stops a reply: the request is aborted and the partial reply is kept as stopped', async () => {
+  it('stops a reply through the server: the stream stays open for the rest and the end, shown with its tokens', async () => {
     const chat = chatRoute();
-    const { user } = await setup({ 'POST /api/chat': chat.handler });
+    const { server, user } = await setup({ 'POST /api/chat': chat.handler, [`POST /api/chat/${CONV}/stop`]: () => json({ message_id: REPLY }, 202) });
     await user.type(screen.getByLabelText('Message'), 'Write something long{Enter}');
     const stream = await chat.next();
     act(() => {
       stream.send({ type: 'start', messageId: REPLY, messageMetadata: { conversation_id: CONV, user_message_id: USER_MSG, model: 'demo' } });
+      stream.send({ type: 'data-conversation', data: { id: CONV, title: 'Write something long' } });
       stream.send({ type: 'text-start', id: 't' });
       stream.send({ type: 'text-delta', id: 't', delta: 'The first part' });
     });
     await screen.findByText('The first part');
     await user.click(screen.getByRole('button', { name: 'Stop the reply' }));
+    await waitFor(() => expect(server.calls.some((c) => c.method === 'POST' && c.path === `/api/chat/${CONV}/stop`)).toBe(true));
+    expect(screen.getByRole('button', { name: 'Stopping the reply' })).toBeTruthy();
+    // The words already on their way still come, then the end with the stored status and usage.
+    act(() => {
+      stream.send({ type: 'text-delta', id: 't', delta: ', and a little more' });
+      stream.send({ type: 'text-end', id: 't' });
+      stream.send({ type: 'message-metadata', messageMetadata: { status: 'stopped', usage: { input_tokens: 10, output_tokens: 7, total_tokens: 17 } } });
+      stream.send({ type: 'finish', finishReason: 'other' });
+      stream.end();
+    });
     await screen.findByText('Stopped');
-    expect(screen.getByText('The first part')).toBeTruthy();
+    expect(screen.getByText('The first part, and a little more')).toBeTruthy();
+    expect(screen.getByText('17 tokens')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Send message' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Regenerate this reply' })).toBeTruthy();
   });

@@ -17,11 +17,12 @@ import type { ConversationWithMessages } from '../../lib/types';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { settle, useStickToBottom } from './chat-helpers';
-import { createChatTransport, type ChatDataTypes, type ChatRequestContext, type ChatUIMessage } from './chat-transport';
+import { createChatTransport, stopReply, type ChatDataTypes, type ChatRequestContext, type ChatUIMessage } from './chat-transport';
 import { Composer } from './composer';
 import { draftKey, loadDraft, saveDraft } from './drafts';
 import { ExportMenu } from './export-menu';
 import { MessageItem } from './message-item';
+import { useReplySync } from './use-reply-sync';
 
 export interface ChatSessionProps {
   chatKey: string;
@@ -106,6 +107,15 @@ export function ChatSession(props: ChatSessionProps) {
   }
 
   const transport = useMemo(() => createChatTransport(session), [session]);
+  // Stop pressed before the reply's stream began: sent as soon as the server names the conversation.
+  const stopWanted = useRef(false);
+  /** Stop could not reach the server: the stream was aborted here instead. */
+  const abortedByStop = useRef(false);
+  const abortHere = () => {
+    abortedByStop.current = true;
+    void chat.stop();
+  };
+  const [stopping, setStopping] = useState(false);
   // Each request carries the conversation and model as they are when it is sent.
   const requestOptions = () => ({ body: { conversationId: ctx.current.conversationId, model: ctx.current.model } satisfies ChatRequestContext });
 
@@ -118,14 +128,27 @@ export function ChatSession(props: ChatSessionProps) {
       if (part.type === 'data-conversation') {
         const data = part.data as ChatDataTypes['conversation'];
         adopt(data.id);
+        if (stopWanted.current) {
+          stopWanted.current = false;
+          void stopReply(session, data.id).catch(abortHere);
+        }
         if (data.title) setTitle(data.title);
         void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all });
       }
     },
     onError: (err) => {
       lastError.current = err;
+      sync.onError();
     },
-    onFinish: ({ message, messages, isAbort, isError }) => {
+    onFinish: ({ message, messages, isAbort, isError, isDisconnect }) => {
+      stopWanted.current = false;
+      setStopping(false);
+      // The reply goes on on the server: it is followed again once the network is back.
+      if (sync.lostConnection(isDisconnect)) return;
+      // Stop does not abort the stream (the server ends it), so an abort is only that fallback's.
+      const stoppedHere = isAbort && abortedByStop.current;
+      abortedByStop.current = false;
+      if (isAbort && !stoppedHere) return;
       const action = pending.current;
       const failure = isError ? lastError.current : null;
       pending.current = null;
@@ -145,8 +168,24 @@ export function ChatSession(props: ChatSessionProps) {
     },
   });
 
+  const sync = useReplySync({
+    chat,
+    api,
+    conversationId: useCallback(() => ctx.current.conversationId, []),
+    onStored: (stored) => {
+      if (stored.title) setTitle(stored.title);
+    },
+  });
+
   const { messages, status, error } = chat;
   const busy = status === 'submitted' || status === 'streaming';
+
+  const stop = () => {
+    setStopping(true);
+    const id = ctx.current.conversationId;
+    if (status === 'streaming' && id) void stopReply(session, id).catch(abortHere);
+    else stopWanted.current = true;
+  };
   const streamingId = status === 'streaming' ? messages.at(-1)?.id : undefined;
 
   // Draft: saved on every change, under the conversation it belongs to.
@@ -231,8 +270,14 @@ export function ChatSession(props: ChatSessionProps) {
         ) : null}
       </div>
 
-      {error ? <ChatError error={error} onDismiss={chat.clearError} /> : null}
-      <Composer value={input} onChange={setInput} onSend={send} onStop={() => void chat.stop()} streaming={busy} disabled={!model} />
+      {sync.disconnected ? (
+        <p className="chat-error" role="status">
+          <span>The connection was lost. The reply goes on on the server and shows here again once you are back online.</span>
+        </p>
+      ) : error ? (
+        <ChatError error={error} onDismiss={chat.clearError} />
+      ) : null}
+      <Composer value={input} onChange={setInput} onSend={send} onStop={stop} streaming={busy} stopping={stopping} disabled={!model} />
     </section>
   );
 }

@@ -41,6 +41,12 @@ export function buildChatBody(
   return { ...base, action: 'send', content };
 }
 
+/**
+ * A re-attach (resumeStream) names its conversation in the body, like a send: GET
+ * /api/chat/{id}/stream gives the reply in flight from its start, then live; 204 when none. The
+ * chat's own id is not it: a chat started on a new page keeps its first key after the conversation
+ * gets its id.
+ */
 export function createChatTransport(session: SessionStore) {
   return new DefaultChatTransport<ChatUIMessage>({
     api: '/api/chat',
@@ -53,7 +59,19 @@ export function createChatTransport(session: SessionStore) {
     prepareSendMessagesRequest: ({ trigger, messageId, messages, body }) => ({
       body: buildChatBody(requestContext(body), { trigger, messageId, messages }),
     }),
+    prepareReconnectToStreamRequest: ({ id, body }) => ({ api: replyPath(requestContext(body).conversationId ?? id, 'stream') }),
   });
+}
+
+const replyPath = (conversationId: string, what: 'stream' | 'stop') => `/api/chat/${encodeURIComponent(conversationId)}/${what}`;
+
+/**
+ * Stop: the server ends the reply where it is and the open stream brings the rest, then the end
+ * with the usage, so what is shown is what is stored. The stream is not aborted here.
+ */
+export async function stopReply(session: SessionStore, conversationId: string): Promise<void> {
+  const res = await session.fetch(replyPath(conversationId, 'stop'), { method: 'POST' });
+  if (!res.ok) throw await problemFromResponse(res);
 }
 
 export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;

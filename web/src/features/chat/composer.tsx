@@ -9,10 +9,12 @@ interface ComposerProps {
   onSend: () => void;
   onStop: () => void;
   streaming: boolean;
+  /** Stop was pressed: the reply's last words and its end are on their way. */
+  stopping?: boolean;
   disabled: boolean;
 }
 
-export function Composer({ value, onChange, onSend, onStop, streaming, disabled }: ComposerProps) {
+export function Composer({ value, onChange, onSend, onStop, streaming, stopping = false, disabled }: ComposerProps) {
   const ref = useRef<HTMLTextAreaElement>(null);
 
   // Grow with the text, up to a limit (then it scrolls).
@@ -25,8 +27,9 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled 
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (streaming) onStop();
-    else if (value.trim() && !disabled) onSend();
+    if (streaming) {
+      if (!stopping) onStop();
+    } else if (value.trim() && !disabled) onSend();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -52,8 +55,8 @@ export function Composer({ value, onChange, onSend, onStop, streaming, disabled 
         onKeyDown={onKeyDown}
       />
       {streaming ? (
-        <button type="submit" className="button stop" aria-label="Stop the reply">
-          <Icon name="stop" /> <span>Stop</span>
+        <button type="submit" className="button stop" aria-label={stopping ? 'Stopping the reply' : 'Stop the reply'} disabled={stopping}>
+          <Icon name="stop" /> <span>{stopping ? 'Stopping…' : 'Stop'}</span>
         </button>
       ) : (
         <button type="submit" className="button primary" disabled={disabled || !value.trim()} aria-label="Send message">
