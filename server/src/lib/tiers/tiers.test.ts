@@ -24,7 +24,7 @@ describe('the default tiers', () => {
   it('are the ones the README documents', () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
     const rows = Object.fromEntries(
-      [...readme.matchAll(/^\| (free|starter|builder|advanced) \| ([\d,]+) \| (\d+) \| (.+?) \|$/gm)].map((m) => [
+      [...readme.matchAll(/^\| (free|starter|builder|advanced) +\| +([\d,]+) +\| +(\d+) +\| +(.+?) +\|$/gm)].map((m) => [
         m[1],
         {
           monthlyTokens: Number(m[2]!.replaceAll(',', '')),
