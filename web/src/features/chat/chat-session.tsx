@@ -256,7 +256,7 @@ export function ChatSession(props: ChatSessionProps) {
               key={index}
               message={m}
               streaming={m.id === streamingId}
-              busy={busy}
+              busy={busy || sync.disconnected}
               canRegenerate={m.id === lastAssistantId}
               onRegenerate={regenerate}
               onEdit={edit}
