@@ -9,6 +9,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
+import { accountsRoutes } from './features/accounts/accounts.routes.js';
+import { createRequireVerifiedEmail } from './features/accounts/require-verified.js';
 import { adminRoutes } from './features/admin/admin.routes.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { createAuthenticate, createRequireAdmin, registerAuthDecorators } from './features/auth/authenticate.js';
@@ -22,6 +24,7 @@ import { modelsRoutes } from './features/models/models.routes.js';
 import { openAiApiRoutes } from './features/openai-api/openai-api.routes.js';
 import { isOpenAiPath, renderOpenAiError } from './features/openai-api/openai-errors.js';
 import { plansRoutes } from './features/plans/plans.routes.js';
+import { ssoRoutes } from './features/sso/sso.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
 import { APP_VERSION } from './lib/version.js';
 import { frameworkErrorOptions } from './platform/http/framework-errors.js';
@@ -136,6 +139,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const { auth, keys, reports, admin, models, conversations, chat } = services;
   const authenticate = createAuthenticate(auth, { explainOtherCredential: explainApiKeyOnApi });
   const requireAdmin = createRequireAdmin(authenticate);
+  // Calling a model needs a confirmed email when REQUIRE_EMAIL_VERIFICATION is on (accounts).
+  const forModelCalls = (guard: typeof authenticate) => createRequireVerifiedEmail(guard, config.requireEmailVerification);
   services.metrics.register(app, { token: config.metricsToken, production: config.env === 'production' });
 
   await app.register(healthRoutes, { db: deps.db, version: APP_VERSION });
@@ -145,16 +150,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     authenticate,
     secureCookies: config.env === 'production',
     allowedOrigins: config.allowedOrigins,
+    passwordSignUp: !config.sso.only,
   });
+  await app.register(ssoRoutes, { prefix: '/api/sso', sso: services.sso, passwordSignUp: !config.sso.only, secureCookies: config.env === 'production' });
+  await app.register(accountsRoutes, { prefix: '/api/auth', accounts: services.accounts, authenticate });
   await app.register(usageRoutes, { reports, authenticate });
   await app.register(plansRoutes, { tiers: config.tiers });
   await app.register(adminRoutes, { prefix: '/api/admin', admin, requireAdmin });
   await app.register(billingRoutes, { billing: services.billing, authenticate });
   await app.register(modelsRoutes, { models, authenticate });
   await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });
-  await app.register(chatRoutes, { chat, authenticate });
+  await app.register(chatRoutes, { chat, authenticate: forModelCalls(authenticate) });
   await app.register(keysRoutes, { prefix: '/api/keys', keys, authenticate });
-  await app.register(openAiApiRoutes, { prefix: '/v1', api: services.openAiApi, authenticateApiKey: createApiKeyAuthenticate(keys) });
+  await app.register(openAiApiRoutes, { prefix: '/v1', api: services.openAiApi, authenticateApiKey: forModelCalls(createApiKeyAuthenticate(keys)) });
 
   // The web app last: its GET /* fallback only answers paths that no route above claims.
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;

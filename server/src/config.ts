@@ -4,7 +4,7 @@
 // leaf (lib/env-schema.ts), and Config is what the schema outputs.
 import { z } from 'zod';
 import { modelsFromEnv } from './features/models/models.config.js';
-import { fromEnv, problemsOf, readEnv, trimmed, wholeNumber, yesNo } from './lib/env-schema.js';
+import { commaList, fromEnv, problemsOf, readEnv, trimmed, wholeNumber, yesNo } from './lib/env-schema.js';
 import { tiersFromEnv } from './lib/tiers/tiers.config.js';
 
 export class ConfigError extends Error {
@@ -95,6 +95,21 @@ const settings = z.object({
       .transform((v) => v.replace(/\/+$/, ''))
       .optional(),
   ),
+  /** Account mail (password resets, email verification): SMTP when SMTP_URL is set, else the server log. */
+  mail: z.object({
+    smtpUrl: fromEnv(
+      'SMTP_URL',
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+        .refine((v) => URL.canParse(v), 'must be a URL such as smtp://user:pass@mail.example.com:587')
+        .optional(),
+    ),
+    from: fromEnv('MAIL_FROM', z.string().trim().min(3).max(254).default('Quota Chat <no-reply@localhost>')),
+  }),
+  passwordResetTtlMinutes: fromEnv('PASSWORD_RESET_TTL_MINUTES', wholeNumber(5, 30, 24 * 60)),
+  /** When true, an account must confirm its email before it can call a model (docs/decisions/015). */
+  requireEmailVerification: fromEnv('REQUIRE_EMAIL_VERIFICATION', yesNo(false)),
   /** The model catalogue and provider credentials (modules/models/models.config.ts). */
   models: modelsFromEnv,
   /** How long a model may take to start answering, and to send its next piece once it has. */
@@ -128,6 +143,30 @@ const settings = z.object({
       path: ['secretKey'],
       message: 'set at least one of STRIPE_PRICE_STARTER, STRIPE_PRICE_BUILDER, STRIPE_PRICE_ADVANCED with it',
     }),
+  /** Single sign-on with one OpenID Connect provider (features/sso, README "Single sign-on"); off without OIDC_ISSUER. */
+  sso: z
+    .object({
+      issuer: fromEnv('OIDC_ISSUER', z.url({ protocol: /^https?$/, error: "must be the provider's issuer URL, e.g. https://accounts.google.com" }).optional()),
+      clientId: fromEnv('OIDC_CLIENT_ID', trimmed()),
+      clientSecret: fromEnv('OIDC_CLIENT_SECRET', trimmed()),
+      /** The provider's name on the login page's button: "Sign in with <name>". */
+      displayName: fromEnv('OIDC_DISPLAY_NAME', z.string().trim().min(1).max(40).default('single sign-on')),
+      /** A claim whose value (or one of whose values) in OIDC_ADMIN_VALUES makes a new account an admin. */
+      roleClaim: fromEnv('OIDC_ROLE_CLAIM', trimmed()),
+      adminValues: fromEnv('OIDC_ADMIN_VALUES', commaList()),
+      /** A claim naming the tier of a new account (free, starter, builder, advanced); the default tier otherwise. */
+      tierClaim: fromEnv('OIDC_TIER_CLAIM', trimmed()),
+      /** Links a first sign-in to the password account with the same (verified) email. */
+      linkExisting: fromEnv('OIDC_LINK_EXISTING', yesNo(false)),
+      /** Hides password sign-up and refuses POST /api/auth/register. */
+      only: fromEnv('OIDC_ONLY', yesNo(false)),
+    })
+    .refine((o) => !o.issuer || (o.clientId && o.clientSecret), {
+      path: ['clientId'],
+      message: 'OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required with OIDC_ISSUER',
+    })
+    .refine((o) => !o.only || o.issuer, { path: ['only'], message: 'needs OIDC_ISSUER (without a provider nobody could sign up)' })
+    .refine((o) => !o.roleClaim || o.adminValues.length > 0, { path: ['adminValues'], message: 'required with OIDC_ROLE_CLAIM (the values that mean admin)' }),
 });
 
 const configSchema = settings

@@ -3,9 +3,11 @@
 // services through buildTestApp's `services`. Background jobs (the reservation reaper, the
 // cleanup) start here when asked, and close() stops them and releases what the graph holds (the
 // Redis client).
+import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { createCleanup } from './cleanup.js';
 import { publicUrlOf, type Config } from './config.js';
+import { createAccountsService } from './features/accounts/accounts.service.js';
 import { createAdminService } from './features/admin/admin.service.js';
 import { createAuthService } from './features/auth/auth.service.js';
 import { createAccessTokenSigner, createRefreshTokenMint } from './features/auth/tokens.js';
@@ -16,10 +18,12 @@ import { createConversationsService } from './features/conversations/conversatio
 import { createKeysService } from './features/keys/keys.service.js';
 import { createModelsService } from './features/models/models.service.js';
 import { createOpenAiApiService } from './features/openai-api/openai-api.service.js';
+import { createSsoFor } from './features/sso/sso.setup.js';
 import { startReservationReaper } from './features/usage/reaper.js';
 import { createUsageReportService } from './features/usage/usage-report.service.js';
 import { createUsageService, type ModelPricing } from './features/usage/usage.service.js';
 import { createUsersService } from './features/users/users.service.js';
+import { createMailer } from './lib/mail/mailer.js';
 import { createAdmission } from './lib/model-calls/admission.js';
 import { createModelCalls } from './lib/model-calls/model-call.js';
 import { createProviderRegistry } from './lib/model-calls/providers/registry.js';
@@ -50,7 +54,9 @@ export function buildServices(config: Config, deps: ServiceDeps) {
 
   const rateLimiter = createRateLimiterFor(config, db, now, log, onClose);
   const metrics = createMetrics();
-  const users = createUsersService({ db });
+  // A key of its own for the hashed addresses of deleted accounts (docs/decisions/015).
+  const emailHashKey = createHmac('sha256', deps.jwtSecret).update('quota-chat deleted-account emails').digest();
+  const users = createUsersService({ db, emailHashKey, now });
   const auth = createAuthService({
     db,
     users,
@@ -61,6 +67,8 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
     authRateLimit: config.authRateLimit,
     now,
+    // accounts is built below (it needs auth); a registration happens only once the graph is built.
+    onRegistered: (user) => accounts.onRegistered(user),
   });
   const models = createModelsService({ config: config.models, tiers: config.tiers });
   const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
@@ -77,6 +85,25 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     reservationTtlMs: config.reservationTtlSeconds * 1000,
   });
   const reports = createUsageReportService({ db, now, usage, users });
+  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, log, production: config.env === 'production' });
+  const accounts = createAccountsService({
+    db,
+    users,
+    auth,
+    usage,
+    mailer,
+    rateLimiter,
+    log,
+    now,
+    publicUrl: publicUrlOf(config),
+    passwordResetTtlMinutes: config.passwordResetTtlMinutes,
+    requireEmailVerification: config.requireEmailVerification,
+    authRateLimit: config.authRateLimit,
+  });
+  onClose.push(
+    () => mailer.close(),
+    () => accounts.close(),
+  );
   const admin = createAdminService({ db, users, auth, reports, now });
   const billing = createBillingFor(config, { db, admin, now, log });
   const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });
@@ -87,10 +114,14 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     timeouts: config.upstream,
     log,
   });
-  const chat = createChatService({ conversations, models, modelCalls, log });
+  const chat = createChatService({ conversations, models, modelCalls, log, db });
+  // Replies outlive their requests: closing stops those still running and waits until they are stored.
+  onClose.push(() => chat.close());
   const keys = createKeysService({ db, users, now });
+  const sso = createSsoFor(config.sso, { db, users, auth, publicUrl: publicUrlOf(config), production: config.env === 'production' });
   const cleanup = createCleanup({
     auth,
+    accounts,
     rateLimiter,
     // Auth's window, or model calls' minute (usage.service.ts), whichever is longer.
     longestRateLimitWindowSeconds: Math.max(config.authRateLimit.windowSeconds, 60),
@@ -114,12 +145,15 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     metrics,
     users,
     auth,
+    accounts,
     models,
     usage,
     reports,
     admin,
     /** Null when billing is off (no STRIPE_SECRET_KEY). */
     billing,
+    /** Null when single sign-on is off (no OIDC_ISSUER). */
+    sso,
     conversations,
     admission,
     modelCalls,

@@ -4,6 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { Icon } from './components/icon';
+import { OPEN_PAGES } from './features/account/open-pages';
+import { VerificationBanner } from './features/account/verification-banner';
 import { LoginPage } from './features/auth/login-page';
 import { RegisterPage } from './features/auth/register-page';
 import { useSession, useSessionStore } from './lib/app-context';
@@ -34,15 +36,23 @@ export function App() {
   }, [state.status, queryClient]);
 
   useEffect(() => {
-    if (state.status === 'anonymous' && !isPublic) {
+    if (state.status === 'anonymous' && !isPublic && !OPEN_PAGES[pathname]) {
       const next = href === '/' ? '' : `?next=${encodeURIComponent(href)}`;
       navigate(`/login${next}`, { replace: true });
     } else if (state.status === 'authenticated' && isPublic) {
       navigate(safeNextPath(search.get('next')), { replace: true });
     }
-  }, [state.status, isPublic, href, search]);
+  }, [state.status, isPublic, pathname, href, search]);
 
   if (state.status === 'loading') return <Splash />;
+  // Pages reached from mail or before signing in, whoever is signed in (features/account).
+  const OpenPage = OPEN_PAGES[pathname];
+  if (OpenPage)
+    return (
+      <Suspense fallback={<Splash />}>
+        <OpenPage />
+      </Suspense>
+    );
   if (isPublic) {
     if (state.status === 'authenticated') return <Splash />;
     return pathname === '/login' ? <LoginPage /> : <RegisterPage />;
@@ -134,6 +144,7 @@ function Frame({ pathname, children }: { pathname: string; children: ReactNode }
           </button>
         </div>
       </header>
+      <VerificationBanner />
       <div id="main" className="app-body">
         {children}
       </div>

@@ -23,6 +23,12 @@ export const ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; try again shortly' },
   RATE_LIMITER_UNAVAILABLE: { status: 503, title: 'Request limits cannot be checked right now; try again shortly' },
   SERVER_BUSY: { status: 503, title: 'The server is at capacity; try again in a moment' },
+  // Accounts: recovery, verification, sessions.
+  PASSWORD_TOO_WEAK: { status: 422, title: 'This password is too easy to guess; choose another' },
+  MAIL_LINK_INVALID: { status: 400, title: 'This link is invalid, used or expired; ask for a new one' },
+  EMAIL_NOT_VERIFIED: { status: 403, title: 'Confirm your email address first: use the link we sent you' },
+  EMAIL_RECENTLY_DELETED: { status: 400, title: 'An account with this email was deleted this month' },
+  SESSION_NOT_FOUND: { status: 404, title: 'There is no such session' },
   // Conversations, chat and models.
   CONVERSATION_NOT_FOUND: { status: 404, title: 'There is no such conversation' },
   MESSAGE_NOT_FOUND: { status: 404, title: 'There is no such message in this conversation' },
@@ -45,6 +51,13 @@ export const ERRORS = {
   NO_BILLING_ACCOUNT: { status: 409, title: 'You have not bought a plan yet' },
   WEBHOOK_SIGNATURE_INVALID: { status: 400, title: 'The Stripe signature of this event is missing or wrong' },
   BILLING_PROVIDER_UNAVAILABLE: { status: 502, title: 'The payment provider could not be reached; try again shortly' },
+  // Single sign-on (OpenID Connect).
+  SSO_DISABLED: { status: 404, title: 'Single sign-on is not set up on this server' },
+  SSO_FAILED: { status: 400, title: 'Single sign-on did not complete; start again from the login page' },
+  SSO_EMAIL_UNVERIFIED: { status: 403, title: 'Your identity provider did not confirm an email address for you' },
+  SSO_ACCOUNT_EXISTS: { status: 409, title: 'An account with this email exists; log in with its password' },
+  SSO_PROVIDER_UNAVAILABLE: { status: 502, title: 'The identity provider could not be reached; try again shortly' },
+  SIGN_UP_DISABLED: { status: 403, title: 'Accounts are created by signing in with single sign-on' },
   INTERNAL: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

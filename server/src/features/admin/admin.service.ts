@@ -87,6 +87,22 @@ export function createAdminService({ db, users, auth, reports, now }: AdminServi
       return changed.after;
     },
 
+    /** Ends every session of a user (a lost laptop, a suspected leak); audited. */
+    async endSessionsOf(actor: UserRow, targetId: string): Promise<void> {
+      await users.getUser(targetId);
+      await db.transaction(async (tx) => {
+        await auth.endSessionsOf(targetId, { tx });
+        await insertAuditEntry(tx, {
+          actorId: actor.id,
+          actorEmail: actor.email,
+          action: 'user.end_sessions',
+          targetUserId: targetId,
+          before: null,
+          after: null,
+        });
+      });
+    },
+
     async usageTotals(month = monthOf(now())) {
       const [{ byModel, byDay, byUser }, usersByTier] = await Promise.all([reports.monthTotals(month), users.countUsersByTier()]);
       // Usage is per user, tiers are the accounts': summed here by each user's current tier.

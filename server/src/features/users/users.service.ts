@@ -1,17 +1,24 @@
 // Users own the users table: accounts as the rest of the app sees them (email, tier, role, active
 // flag, personal cap). Credentials and sessions are auth's, which calls this service; this module
 // calls no other. Functions that another module needs inside its own transaction take `{ tx }`.
+import { createHmac } from 'node:crypto';
 import { AppError } from '../../lib/errors.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
 import {
   countUsersByTier,
+  deleteEndedEmailBlocks,
+  deleteUserById,
+  findDeletedEmailBlock,
   findTiersOfUsers,
   findUserByEmail,
   findUserById,
+  findUserInLiveSession,
+  insertDeletedEmail,
   insertUser,
   listEmailsByRole,
   listUsers,
+  markEmailVerified,
   updateMonthlyTokenCap,
   updatePasswordHash,
   updateUser,
@@ -33,10 +40,30 @@ interface InTransaction {
   tx?: Queryable;
 }
 
-export function createUsersService({ db }: { db: Db }) {
+export interface UsersServiceDeps {
+  db: Db;
+  /**
+   * Keys the hash under which a deleted account's address is remembered until its month ends
+   * (docs/decisions/015). Needed by createUser and deleteUser only.
+   */
+  emailHashKey?: Buffer;
+  now?: () => Date;
+}
+
+export function createUsersService({ db, emailHashKey, now = () => new Date() }: UsersServiceDeps) {
+  function emailHash(email: string): string {
+    if (!emailHashKey) throw new Error('the users service needs emailHashKey to create or delete accounts');
+    return createHmac('sha256', emailHashKey).update(normaliseEmail(email)).digest('hex');
+  }
+
   return {
     async findUser(id: string, { tx = db }: InTransaction = {}): Promise<UserRow | undefined> {
       return findUserById(tx, { id });
+    },
+
+    /** The user of an access token while its session is live (see findUserInLiveSession). */
+    findUserInSession(id: string, sessionId: string): Promise<UserRow | undefined> {
+      return findUserInLiveSession(db, { id, sessionId });
     },
 
     async getUser(id: string): Promise<UserRow> {
@@ -49,12 +76,36 @@ export function createUsersService({ db }: { db: Db }) {
       return findUserByEmail(db, { email: normaliseEmail(email) });
     },
 
-    /** A new account on the free tier; EMAIL_TAKEN when the (normalised) email has one. */
+    /**
+     * A new account on the free tier; EMAIL_TAKEN when the (normalised) email has one, and
+     * EMAIL_RECENTLY_DELETED while the address of an account deleted this month waits.
+     */
     async createUser({ email, passwordHash }: { email: string; passwordHash: string }): Promise<UserRow> {
+      const blockedUntil = await findDeletedEmailBlock(db, { emailHash: emailHash(email), now: now() });
+      if (blockedUntil) {
+        const from = new Date(blockedUntil).toISOString().slice(0, 10);
+        throw new AppError('EMAIL_RECENTLY_DELETED', `An account with this email was deleted this month; it can sign up again from ${from} (UTC).`, {
+          retry_at: new Date(blockedUntil).toISOString(),
+        });
+      }
       const user = await insertUser(db, { email: normaliseEmail(email), passwordHash });
       if (!user) throw new AppError('EMAIL_TAKEN');
       return user;
     },
+
+    markEmailVerified: (id: string, { tx = db }: InTransaction = {}) => markEmailVerified(tx, { id }),
+
+    /**
+     * Deletes the account (its conversations, keys and sessions cascade) and remembers its address,
+     * hashed, until `blockedUntil`. Usage is not the users module's: the caller detaches it first.
+     */
+    async deleteUser(user: Pick<UserRow, 'id' | 'email'>, { tx, blockedUntil }: { tx: Queryable; blockedUntil: Date }): Promise<void> {
+      await insertDeletedEmail(tx, { emailHash: emailHash(user.email), blockedUntil });
+      await deleteUserById(tx, { id: user.id });
+    },
+
+    /** Forgets the addresses whose wait has ended; answers how many. */
+    deleteEndedEmailBlocks: () => deleteEndedEmailBlocks(db, { before: now() }),
 
     async setPasswordHash(id: string, passwordHash: string, { tx = db }: InTransaction = {}): Promise<void> {
       await updatePasswordHash(tx, { id, passwordHash });

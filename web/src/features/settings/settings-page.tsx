@@ -1,5 +1,5 @@
-// Settings: the theme, changing the password, and API keys for programs. The server ends every session when the password
-// changes, this one included, so the page signs in again with the new password straight away.
+// Settings: the theme, changing the password (which signs out every other session), API keys for
+// programs, the sessions of the account, and deleting it.
 import { useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
@@ -7,6 +7,8 @@ import { useSession } from '../../lib/app-context';
 import { capitalize, formatDate } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { setTheme, useTheme, type ThemeChoice } from '../../lib/theme';
+import { DeleteAccountSection } from '../account/delete-account-section';
+import { SessionsSection } from '../account/sessions-section';
 import { SubscriptionCard } from '../billing/subscription-facts';
 import { ApiKeysSection } from './api-keys-section';
 import { useChangePassword } from './settings-api';
@@ -37,6 +39,8 @@ export function SettingsPage() {
       <ThemeSection />
       <PasswordSection />
       <ApiKeysSection />
+      <SessionsSection />
+      <DeleteAccountSection />
     </main>
   );
 }
@@ -90,6 +94,7 @@ function PasswordSection() {
       setDone(true);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'INVALID_CREDENTIALS') setFields({ current: err.message });
+      else if (err instanceof ApiError && err.code === 'PASSWORD_TOO_WEAK') setFields({ next: err.message });
       else if (err instanceof ApiError && err.status === 422) {
         const f = err.fieldErrors();
         setFields({ current: f['current_password'] ?? '', next: f['new_password'] ?? '' });
@@ -118,7 +123,7 @@ function PasswordSection() {
           value={next}
           onChange={(e) => setNext(e.target.value)}
           error={fields['next'] || undefined}
-          hint="At least 8 characters."
+          hint="At least 8 characters, not a common password."
           required
         />
         <Field
