@@ -20,6 +20,9 @@ if (!process.env.CI && spawnSync('redis-server', ['--version'], { stdio: 'ignore
 
 export default defineConfig({
   test: {
+    // Two test files at a time, also on a 2-core machine (vitest's default there is one): most
+    // files wait on servers, databases and browsers rather than on the CPU.
+    maxWorkers: 2,
     projects: [
       {
         test: {
