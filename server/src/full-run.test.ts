@@ -155,13 +155,18 @@ describe.each(testDbKinds())('a full run of the server on %s', (kind) => {
     const text = textOf(longParts);
     expect(text.length).toBeGreaterThan(0);
 
+    // The two calls' own records: the chat's by its message, the /v1 call's by the request id its
+    // completion id carries (the aborted chats above ran on in the background and were stopped too).
+    const shortRequestId = /"id":"chatcmpl-([0-9a-f-]{36})"/.exec(shortBody)?.[1];
+    expect(shortRequestId).toBeDefined();
     const stored = await afterExit(async (db) => {
       const message = await db.query<{ status: string; content: string; id: string }>(
         "SELECT id, status, content FROM messages WHERE id = $1 AND role = 'assistant'",
         [longParts.find((p) => p.type === 'start')!.messageId],
       );
       const usage = await db.query<{ outcome: string; output_tokens: number; message_id: string | null }>(
-        'SELECT outcome, output_tokens, message_id FROM usage_records ORDER BY created_at DESC LIMIT 2',
+        'SELECT outcome, output_tokens, message_id FROM usage_records WHERE message_id = $1 OR request_id = $2',
+        [message.rows[0]?.id, shortRequestId],
       );
       const reservations = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM usage_reservations');
       return { message: message.rows[0], usage: usage.rows, reservations: reservations.rows[0]!.n };
@@ -173,6 +178,7 @@ describe.each(testDbKinds())('a full run of the server on %s', (kind) => {
         { outcome: 'complete', output_tokens: expect.any(Number), message_id: null },
       ]),
     );
+    expect(stored.usage).toHaveLength(2);
     expect(stored.reservations).toBe(0);
   });
 
