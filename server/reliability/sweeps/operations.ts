@@ -1,25 +1,10 @@
 // The routes to sweep, read from the OpenAPI document the server serves (GET /openapi.json), so
 // that a route joins every sweep by being in the document, with no list kept here by hand.
 import type { FastifyInstance } from 'fastify';
+// The JSON Schema subset the zod routes produce: one description for the fuzzer and the sweeps.
+import type { JsonSchema } from '../fuzz/openapi-operations.js';
 
-export type JsonSchema = {
-  type?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  nullable?: boolean;
-  format?: string;
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  default?: unknown;
-};
+export type { JsonSchema };
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
