@@ -101,6 +101,9 @@ async function settled(f: Fixtures, query: string): Promise<Snapshot> {
 }
 
 async function quiesce(f: Fixtures): Promise<void> {
+  // Chat replies outlive their connections (decision 014): one a dropped stream left running may
+  // take longer than the loop below waits, so wait for this process's replies to end first.
+  await f.t.services.chat.replies.settled();
   for (let i = 0; i < 250; i++) {
     const { rows } = await f.t.db.query<{ busy: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM usage_reservations) OR EXISTS (SELECT 1 FROM messages WHERE status = 'streaming') AS busy`,
