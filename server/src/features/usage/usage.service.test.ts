@@ -208,6 +208,18 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     expect(r.maxOutputTokens).toBe(50_000 - 20_000 - promptReservation(10));
   });
 
+  it('writes nothing for a refused first call of the month (no empty month row either)', async () => {
+    const userId = await newUser('free', 5);
+    const usage = service();
+    await expect(usage.reserve({ user: { id: userId }, requestId: randomUUID(), model: 'demo', promptTokens: 100, maxOutputTokens: 10 })).rejects.toMatchObject(
+      {
+        code: 'QUOTA_EXCEEDED',
+      },
+    );
+    expect(await month(userId)).toBeUndefined();
+    expect(await recordsSum(userId)).toEqual({ n: 0, total: 0 });
+  });
+
   it('enforces a personal cap below the tier limit', async () => {
     const userId = await newUser('free', 500);
     const usage = service();

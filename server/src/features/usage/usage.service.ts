@@ -132,8 +132,9 @@ export function createUsageService(deps: UsageServiceDeps) {
       expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
     };
     let outcome = await reserveTokens(db, reservation);
-    if (outcome.kind === 'no-month') {
-      // The user's first call of the month: make the month's row, then reserve as usual.
+    // The user's first call of the month: make the month's row, then reserve as usual; unless an
+    // empty month could not hold it either, so that a refused call writes nothing.
+    if (outcome.kind === 'no-month' && limit >= promptShare + 1) {
       await ensureMonthlyUsage(db, { userId: input.user.id, month });
       outcome = await reserveTokens(db, reservation);
     }
