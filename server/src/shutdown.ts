@@ -1,6 +1,6 @@
 // Graceful shutdown on SIGTERM (a deploy, a scale-down, `docker stop`): the process stops
-// accepting connections at once, lets the responses under way (streaming replies above all) run
-// for SHUTDOWN_GRACE_SECONDS, then stops the model calls still open, each stored and metered as a
+// accepting connections at once, lets the responses under way (streaming replies above all) and
+// the chat replies whose clients left run for SHUTDOWN_GRACE_SECONDS, then stops the model calls still open, each stored and metered as a
 // user's stop is ('stopped', the text so far kept), waits for their responses to end, and closes.
 // docs/decisions/012-graceful-shutdown.md
 import type { Server, ServerResponse } from 'node:http';
@@ -31,12 +31,16 @@ export function trackOpenResponses(server: Server) {
 export type OpenResponses = ReturnType<typeof trackOpenResponses>;
 
 export async function shutDownGracefully(app: FastifyInstance, { graceMs, responses }: { graceMs: number; responses: OpenResponses }): Promise<void> {
+  const graceOver = delay(graceMs, false, { ref: false });
+  // Chat replies outlive their connections: they too get the grace period, though no response waits on them.
+  const { chat } = app.services;
+  chat.letRepliesRunUntil(graceOver);
   // No new connections from here on; a request on a kept-alive connection gets 503 (Fastify's
   // return503OnClosing), so a load balancer retries it elsewhere. Resolves once every response ended.
   const closed = app.close();
   app.log.info({ openResponses: responses.count(), modelCalls: app.services.modelCalls.running(), graceSeconds: graceMs / 1000 }, 'shutting down');
 
-  const drained = await Promise.race([responses.idle().then(() => true), delay(graceMs, false, { ref: false })]);
+  const drained = await Promise.race([Promise.all([responses.idle(), chat.replies.settled()]).then(() => true), graceOver]);
   if (!drained) {
     const stopped = await app.services.modelCalls.stopAll();
     app.log.info({ stoppedModelCalls: stopped }, 'grace period over: open model calls stopped, stored and metered');

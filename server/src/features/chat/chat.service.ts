@@ -60,6 +60,7 @@ export function createChatService(deps: ChatServiceDeps) {
     };
   }
 
+  let repliesMayRunUntil: Promise<unknown> = Promise.resolve();
   const live = createLiveReplies({ onEnded: (reply, end) => relay?.onLocalEnded(reply, end) });
   const relay = deps.db ? createReplyRelay({ db: deps.db, live, log: deps.log }) : undefined;
   // Listening starts with the first request that needs it (a CLI building the services never does).
@@ -232,8 +233,18 @@ export function createChatService(deps: ChatServiceDeps) {
     /** The replies in flight on this process, for a shutdown that waits for them (settled()). */
     replies: { size: () => live.size, settled: () => live.settled() },
 
-    /** Stops what still runs, waits until it is stored, stops listening to other processes. */
+    /**
+     * Lets the replies in flight run on until `graceOver` (or their end) when close() comes: a
+     * reply outlives its connection, so the server's close, which comes once no response is open,
+     * must not cut the ones nobody watches before the shutdown's grace period is over.
+     */
+    letRepliesRunUntil(graceOver: Promise<unknown>) {
+      repliesMayRunUntil = graceOver;
+    },
+
+    /** Stops what still runs (after the grace given, if any), waits until it is stored, stops listening to other processes. */
     async close() {
+      await Promise.race([live.settled(), repliesMayRunUntil]);
       await live.stopAll();
       await relay?.close();
     },
