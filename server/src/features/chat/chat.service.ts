@@ -77,15 +77,17 @@ export function createChatService(deps: ChatServiceDeps) {
         )
       : Promise.resolve(undefined));
 
-  /** The reply streaming in a conversation as stored: its row, and the header a reader needs. */
+  /**
+   * The reply streaming in a conversation as stored: its row, and the header a reader needs. It may
+   * be on a branch not shown (the user switched versions meanwhile): the newest one counts.
+   */
   async function streamingReply(userId: string, conversationId: string) {
-    const { conversation, messages } = await conversations.get({ userId, id: conversationId });
-    const index = messages.length - 1;
-    const last = messages[index];
-    if (last?.role !== 'assistant' || last.status !== 'streaming') return undefined;
+    const { conversation, all } = await conversations.get({ userId, id: conversationId });
+    const last = all.filter((m) => m.role === 'assistant' && m.status === 'streaming').at(-1);
+    if (!last) return undefined;
     const header: ReplyHeader = {
       assistantMessageId: last.id,
-      userMessageId: messages[index - 1]?.id ?? '',
+      userMessageId: last.parent_id ?? '',
       conversation: { id: conversation.id, title: conversation.title },
       model: last.model ?? conversation.model,
     };
@@ -97,7 +99,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (err instanceof AppError && err.code === 'CONVERSATION_NOT_FOUND') return undefined;
       throw err;
     });
-    const m = stored?.messages.find((row) => row.id === id);
+    const m = stored?.tree.byId.get(id);
     if (m?.status === 'streaming') return undefined;
     const input = m?.input_tokens ?? 0;
     const output = m?.output_tokens ?? 0;
@@ -129,7 +131,7 @@ export function createChatService(deps: ChatServiceDeps) {
     }): Promise<Readable> {
       const model = models.resolveForUser(user, body.model);
       const existing = body.conversation_id ? await conversations.get({ userId: user.id, id: body.conversation_id }) : undefined;
-      const plan = planExchange(body, existing?.messages ?? []);
+      const plan = planExchange(body, existing?.messages ?? [], existing?.tree);
       const system = existing?.conversation.system_prompt ?? undefined;
       const prompt = buildPrompt({ system, earlier: plan.earlier, userContent: plan.userContent, model });
       const conversationId = existing?.conversation.id ?? randomUUID();
@@ -162,6 +164,7 @@ export function createChatService(deps: ChatServiceDeps) {
             kind: plan.kind,
             userMessageId: plan.userMessageId,
             userContent: plan.userContent,
+            parentId: plan.parentId,
             assistantMessageId,
           });
         } catch (err) {

@@ -99,6 +99,8 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
     expect(text).toContain('holds 2 earlier messages and this system prompt: "Answer like a pirate."');
     expect(second.parts[1]!.data).toEqual({ id, title: 'First question' });
     expect((await getConversation(ctx.user, id)).json().messages).toHaveLength(4);
+    const stored = await ctx.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1', [id]);
+    expect(stored.rows[0]!.n).toBe(4);
   });
 
   it('stops at the output cap the meter grants', async () => {
@@ -173,28 +175,39 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
       return { id, messages: (await getConversation(ctx.user, id)).json().messages as { id: string; role: string; content: string }[] };
     }
 
-    it('regenerate replaces the last reply and answers the last user message again', async () => {
+    type Shown = { id: string; role: string; content: string; versions: string[] };
+
+    it('regenerate keeps the earlier reply as a version and shows the new one', async () => {
       const { id, messages } = await conversationWithTwoExchanges();
       const res = await chat(ctx.user, { model: 'demo', conversation_id: id, action: 'regenerate' });
       const { parts } = parseSse(res.body);
       expect(parts[0]!.messageMetadata.user_message_id).toBe(messages[2]!.id);
       expect(textOf(parts)).toContain('"two"');
-      const after = (await getConversation(ctx.user, id)).json().messages;
-      expect(after.map((m: { id: string }) => m.id)).toEqual([messages[0]!.id, messages[1]!.id, messages[2]!.id, parts[0]!.messageId]);
-      expect(after[3].content).toBe(textOf(parts));
+      expect(textOf(parts)).toContain('holds 2 earlier messages');
+      const after = (await getConversation(ctx.user, id)).json().messages as Shown[];
+      expect(after.map((m) => m.id)).toEqual([messages[0]!.id, messages[1]!.id, messages[2]!.id, parts[0]!.messageId]);
+      expect(after[3]!.content).toBe(textOf(parts));
+      expect(after[3]!.versions).toEqual([messages[3]!.id, parts[0]!.messageId]);
+      expect(after[2]!.versions).toEqual([messages[2]!.id]);
     });
 
-    it('edit replaces the text of a user message and drops everything after it', async () => {
+    it('edit writes a new version of the message beside the old one, which keeps what followed it', async () => {
       const { id, messages } = await conversationWithTwoExchanges();
       const res = await chat(ctx.user, { model: 'demo', conversation_id: id, action: 'edit', message_id: messages[0]!.id, content: 'one, edited' });
       const { parts } = parseSse(res.body);
       expect(textOf(parts)).toContain('"one, edited"');
       expect(textOf(parts)).toContain('holds 0 earlier messages');
-      const after = (await getConversation(ctx.user, id)).json().messages;
-      expect(after.map((m: { id: string; content: string }) => [m.id, m.content])).toEqual([
-        [messages[0]!.id, 'one, edited'],
+      const edited = parts[0]!.messageMetadata.user_message_id as string;
+      expect(edited).not.toBe(messages[0]!.id);
+      const after = (await getConversation(ctx.user, id)).json().messages as Shown[];
+      expect(after.map((m) => [m.id, m.content])).toEqual([
+        [edited, 'one, edited'],
         [parts[0]!.messageId, textOf(parts)],
       ]);
+      expect(after[0]!.versions).toEqual([messages[0]!.id, edited]);
+      // The first version and everything after it are still there, word for word.
+      const { rows } = await ctx.t.db.query<{ id: string; content: string }>('SELECT id, content FROM messages WHERE conversation_id = $1 ORDER BY seq', [id]);
+      expect(rows.slice(0, 4)).toEqual(messages.map((m) => ({ id: m.id, content: m.content })));
     });
 
     it('refuses to edit a reply (422), a message that is not there (404), or to regenerate in an empty conversation (409)', async () => {
@@ -209,6 +222,8 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
       expect(nothing.statusCode).toBe(409);
       expect(nothing.json().code).toBe('NOTHING_TO_REGENERATE');
       expect((await getConversation(ctx.user, id)).json().messages).toHaveLength(4);
+      const stored = await ctx.t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1', [id]);
+      expect(stored.rows[0]!.n).toBe(4);
     });
   });
 

@@ -13,6 +13,8 @@ export interface ConversationRow {
   created_at: Date;
   updated_at: Date;
   last_message_at: Date | null;
+  /** The branch shown ends here (docs/decisions/018); null: at the newest message. */
+  current_leaf_id: string | null;
 }
 
 /** The list's sort key as exact text (microseconds, UTC): a JS Date would drop the microseconds. */
@@ -26,7 +28,7 @@ export interface ListCursor {
   id: string;
 }
 
-const COLUMNS = 'id, user_id, title, model, system_prompt, pinned, archived, created_at, updated_at, last_message_at';
+const COLUMNS = 'id, user_id, title, model, system_prompt, pinned, archived, created_at, updated_at, last_message_at, current_leaf_id';
 
 export async function insertConversation(
   db: Queryable,
@@ -41,8 +43,8 @@ export async function insertConversation(
 
 /**
  * A first exchange in one statement: the conversation, titled from the first message, the user's
- * message and the assistant's reply (status 'streaming'), in that order (one INSERT of two rows, so
- * the user's message gets the lower seq).
+ * message and the assistant's reply under it (status 'streaming'), in that order (one INSERT of two
+ * rows, so the user's message gets the lower seq); the reply is the branch shown.
  */
 export async function insertConversationWithExchange(
   db: Queryable,
@@ -50,11 +52,12 @@ export async function insertConversationWithExchange(
 ): Promise<ConversationRow> {
   const { rows } = await db.query<ConversationRow>(
     `WITH conversation AS (
-       INSERT INTO conversations (id, user_id, title, model, system_prompt, last_message_at) VALUES ($1, $2, $3, $4, NULL, now())
+       INSERT INTO conversations (id, user_id, title, model, system_prompt, last_message_at, current_leaf_id)
+       VALUES ($1, $2, $3, $4, NULL, now(), $7)
        RETURNING ${COLUMNS}
      ), exchange AS (
-       INSERT INTO messages (id, conversation_id, user_id, role, content, status, model)
-       VALUES ($5, $1, $2, 'user', $6, 'complete', NULL), ($7, $1, $2, 'assistant', '', 'streaming', $4)
+       INSERT INTO messages (id, conversation_id, user_id, parent_id, role, content, status, model)
+       VALUES ($5, $1, $2, NULL, 'user', $6, 'complete', NULL), ($7, $1, $2, $5::uuid, 'assistant', '', 'streaming', $4)
      )
      SELECT * FROM conversation`,
     [c.id, c.userId, c.title, c.model, c.userMessageId, c.userContent, c.assistantMessageId],
@@ -128,14 +131,27 @@ export async function updateConversation(
   return rows[0];
 }
 
-/** After an exchange starts: the conversation is active now, uses this model, and gets a title if it had none. */
-export async function touchConversation(db: Queryable, { id, model, title }: { id: string; model: string; title: string }) {
+/**
+ * After an exchange starts: the conversation is active now, uses this model, gets a title if it had
+ * none, and shows the branch of the new reply.
+ */
+export async function touchConversation(db: Queryable, { id, model, title, leafId }: { id: string; model: string; title: string; leafId: string }) {
   const { rows } = await db.query<ConversationRow>(
-    `UPDATE conversations SET last_message_at = now(), updated_at = now(), model = $2, title = COALESCE(title, $3)
+    `UPDATE conversations SET last_message_at = now(), updated_at = now(), model = $2, title = COALESCE(title, $3), current_leaf_id = $4
      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, model, title],
+    [id, model, title, leafId],
   );
   return rows[0]!;
+}
+
+/** Shows another branch: the caller has checked that the message is in this conversation. */
+export async function updateCurrentLeaf(db: Queryable, { id, userId, leafId }: { id: string; userId: string; leafId: string }) {
+  const { rows } = await db.query<ConversationRow>(`UPDATE conversations SET current_leaf_id = $3 WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`, [
+    id,
+    userId,
+    leafId,
+  ]);
+  return rows[0];
 }
 
 export async function deleteConversation(db: Queryable, { id, userId }: { id: string; userId: string }): Promise<boolean> {

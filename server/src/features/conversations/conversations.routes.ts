@@ -9,8 +9,9 @@ import {
   exportQuery,
   idParams,
   listConversationsQuery,
+  showBranchBody,
   toConversationResponse,
-  toMessageResponse,
+  toConversationWithMessagesResponse,
   updateConversationBody,
 } from './conversations.schemas.js';
 import type { ConversationsService } from './conversations.service.js';
@@ -42,11 +43,31 @@ export const conversationsRoutes: FastifyPluginAsyncZod<{ conversations: Convers
   });
 
   app.get('/:id', {
-    schema: { tags, security, summary: 'One conversation with its messages in order', params: idParams, response: { 200: conversationWithMessagesResponse } },
-    handler: async (request) => {
-      const { conversation, messages } = await conversations.get({ userId: currentUser(request).id, id: request.params.id });
-      return { ...toConversationResponse(conversation), messages: messages.map(toMessageResponse) };
+    schema: {
+      tags,
+      security,
+      summary: 'One conversation with the branch of messages shown, in order, and the versions of each',
+      params: idParams,
+      response: { 200: conversationWithMessagesResponse },
     },
+    handler: async (request) => toConversationWithMessagesResponse(await conversations.get({ userId: currentUser(request).id, id: request.params.id })),
+  });
+
+  app.put('/:id/current', {
+    schema: {
+      tags,
+      security,
+      summary: 'Show another version: the branch through one message, which the next message continues',
+      description:
+        'The branch runs from the first message to `message_id`, then down its newest replies. Answers the conversation as `GET` does. A message of another conversation is a 404.',
+      params: idParams,
+      body: showBranchBody,
+      response: { 200: conversationWithMessagesResponse },
+    },
+    handler: async (request) =>
+      toConversationWithMessagesResponse(
+        await conversations.showBranch({ userId: currentUser(request).id, id: request.params.id, messageId: request.body.message_id }),
+      ),
   });
 
   app.patch('/:id', {

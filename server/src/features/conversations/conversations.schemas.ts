@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import type { ConversationRow } from './conversations.repository.js';
+import { versionsOf, type Tree } from './message-tree.js';
 import type { MessageRow } from './messages.repository.js';
+
+/** A conversation as read: the branch shown (`messages`), and every message (`all`) as a tree. */
+export interface ConversationWithMessages {
+  conversation: ConversationRow;
+  messages: MessageRow[];
+  all: MessageRow[];
+  tree: Tree<MessageRow>;
+}
 
 // Any 8-4-4-4-12 hex id PostgreSQL accepts: a well-formed id that matches nothing is a 404, not a 422.
 export const idSchema = z.guid('Use a conversation id (a UUID).');
@@ -37,6 +46,9 @@ export const updateConversationBody = z
   .refine((b) => Object.keys(b).length > 0, { message: 'Send at least one of title, pinned, archived, system_prompt, model.' });
 export type UpdateConversationBody = z.infer<typeof updateConversationBody>;
 
+export const showBranchBody = z.object({ message_id: z.guid('Use a message id (a UUID).') }).strict();
+export type ShowBranchBody = z.infer<typeof showBranchBody>;
+
 export const exportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
 
 export const conversationResponse = z.object({
@@ -53,6 +65,7 @@ export const conversationResponse = z.object({
 
 export const messageResponse = z.object({
   id: z.string(),
+  parent_id: z.string().nullable().describe('The message this one follows; null for the first'),
   role: z.enum(['user', 'assistant', 'system']),
   content: z.string(),
   status: z.enum(['complete', 'streaming', 'stopped', 'failed']),
@@ -63,7 +76,16 @@ export const messageResponse = z.object({
   created_at: z.string(),
 });
 
-export const conversationWithMessagesResponse = conversationResponse.extend({ messages: z.array(messageResponse) });
+export const branchMessageResponse = messageResponse.extend({
+  versions: z
+    .array(z.string())
+    .describe("The ids of this message's versions, itself included, oldest first: regenerated replies, edited messages. One when it has no other"),
+});
+
+export const conversationWithMessagesResponse = conversationResponse.extend({
+  current_leaf_id: z.string().nullable().describe('The last message of the branch shown'),
+  messages: z.array(branchMessageResponse).describe('The branch shown, from the first message to the current leaf'),
+});
 export const conversationListResponse = z.object({ items: z.array(conversationResponse), next_cursor: z.string().nullable() });
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -93,6 +115,16 @@ export function toMessageResponse(row: MessageRow): z.infer<typeof messageRespon
     input_tokens: row.input_tokens,
     output_tokens: row.output_tokens,
     created_at: iso(row.created_at),
+    parent_id: row.parent_id,
+  };
+}
+
+/** The branch shown, each message with its versions, so a client can offer the others. */
+export function toConversationWithMessagesResponse({ conversation, messages, tree }: ConversationWithMessages): ConversationWithMessagesResponse {
+  return {
+    ...toConversationResponse(conversation),
+    current_leaf_id: messages.at(-1)?.id ?? null,
+    messages: messages.map((m) => ({ ...toMessageResponse(m), versions: versionsOf(tree, m).map((v) => v.id) })),
   };
 }
 

@@ -14,20 +14,20 @@ import {
   listConversationsByUser,
   touchConversation,
   updateConversation,
+  updateCurrentLeaf,
   type ConversationRow,
 } from './conversations.repository.js';
-import { toConversationResponse } from './conversations.schemas.js';
+import { toConversationResponse, type ConversationWithMessages } from './conversations.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportConversation } from './export.js';
+import { buildTree, newestLeafUnder, shownBranch } from './message-tree.js';
 import {
-  deleteMessagesAfter,
   failStreamingMessage,
   findStreamingContent,
   finishMessage,
   insertMessage,
   listMessagesOfConversation,
   saveStreamingContents,
-  updateUserMessageContent,
   type MessageRow,
 } from './messages.repository.js';
 import { titleFromMessage } from './titles.js';
@@ -41,8 +41,11 @@ export interface BeginExchange {
   isNew: boolean;
   model: string;
   kind: 'send' | 'regenerate' | 'edit';
+  /** The user message answered: new for send and edit, an existing one for regenerate. */
   userMessageId: string;
   userContent: string;
+  /** What a new user message follows (send, edit); null at the start of the conversation. */
+  parentId: string | null;
   assistantMessageId: string;
 }
 
@@ -53,9 +56,11 @@ export function createConversationsService({ db, models, now }: { db: Db; models
     return conversation;
   }
 
-  async function withMessages({ userId, id }: { userId: string; id: string }) {
+  async function withMessages({ userId, id }: { userId: string; id: string }): Promise<ConversationWithMessages> {
     const conversation = await owned(userId, id);
-    return { conversation, messages: await listMessagesOfConversation(db, { conversationId: id }) };
+    const all = await listMessagesOfConversation(db, { conversationId: id });
+    const tree = buildTree(all);
+    return { conversation, messages: shownBranch(tree, all, conversation.current_leaf_id), all, tree };
   }
 
   return {
@@ -103,15 +108,27 @@ export function createConversationsService({ db, models, now }: { db: Db; models
       if (!(await deleteConversation(db, { id, userId }))) throw new AppError('CONVERSATION_NOT_FOUND');
     },
 
+    /**
+     * Shows the branch through one message (a version picked with the arrows): from the root to
+     * it, then down its newest children. The next exchange continues that branch.
+     */
+    async showBranch({ userId, id, messageId }: { userId: string; id: string; messageId: string }): Promise<ConversationWithMessages> {
+      const { tree } = await withMessages({ userId, id });
+      const message = tree.byId.get(messageId);
+      if (!message) throw new AppError('MESSAGE_NOT_FOUND', `There is no message ${messageId} in this conversation.`);
+      if (!(await updateCurrentLeaf(db, { id, userId, leafId: newestLeafUnder(tree, message).id }))) throw new AppError('CONVERSATION_NOT_FOUND');
+      return withMessages({ userId, id });
+    },
+
     async export({ userId, id, format }: { userId: string; id: string; format: 'json' | 'markdown' }) {
-      const { conversation, messages } = await withMessages({ userId, id });
-      return exportConversation(conversation, messages, format, now());
+      return exportConversation(await withMessages({ userId, id }), format, now());
     },
 
     /**
      * Writes the start of an exchange in one transaction, before the model is called: the
-     * conversation (if new), the user's message (appended or edited), the removal of what the
-     * exchange replaces, and the assistant's reply with status 'streaming'.
+     * conversation (if new), the user's message (new for send and edit: an edit is a new version
+     * beside the old one), the assistant's reply with status 'streaming' under it, and that reply
+     * as the branch shown. Nothing is deleted (docs/decisions/018).
      */
     async beginExchange(x: BeginExchange): Promise<ConversationRow> {
       // The most common exchange, the first of a new conversation, is one statement.
@@ -132,32 +149,29 @@ export function createConversationsService({ db, models, now }: { db: Db; models
         } else if (!(await findConversation(tx, { id: x.conversationId, userId: x.userId, forUpdate: true }))) {
           throw new AppError('CONVERSATION_NOT_FOUND'); // deleted meanwhile
         }
-        if (x.kind === 'send') {
+        if (x.kind !== 'regenerate') {
           await insertMessage(tx, {
             id: x.userMessageId,
             conversationId: x.conversationId,
             userId: x.userId,
+            parentId: x.parentId,
             role: 'user',
             content: x.userContent,
             status: 'complete',
             model: null,
           });
-        } else {
-          if (x.kind === 'edit' && !(await updateUserMessageContent(tx, { id: x.userMessageId, conversationId: x.conversationId, content: x.userContent }))) {
-            throw new AppError('MESSAGE_NOT_FOUND'); // deleted meanwhile
-          }
-          await deleteMessagesAfter(tx, { conversationId: x.conversationId, messageId: x.userMessageId });
         }
         await insertMessage(tx, {
           id: x.assistantMessageId,
           conversationId: x.conversationId,
           userId: x.userId,
+          parentId: x.userMessageId,
           role: 'assistant',
           content: '',
           status: 'streaming',
           model: x.model,
         });
-        return touchConversation(tx, { id: x.conversationId, model: x.model, title: titleFromMessage(x.userContent) });
+        return touchConversation(tx, { id: x.conversationId, model: x.model, title: titleFromMessage(x.userContent), leafId: x.assistantMessageId });
       });
     },
 
@@ -186,4 +200,4 @@ export function createConversationsService({ db, models, now }: { db: Db; models
 }
 
 export type ConversationsService = ReturnType<typeof createConversationsService>;
-export type { MessageRow };
+export type { ConversationWithMessages, MessageRow };

@@ -7,6 +7,8 @@ export type MessageStatus = 'complete' | 'streaming' | 'stopped' | 'failed';
 export interface MessageRow {
   id: string;
   conversation_id: string;
+  /** The message this one follows (docs/decisions/018); null for the first. */
+  parent_id: string | null;
   role: MessageRole;
   content: string;
   status: MessageStatus;
@@ -17,8 +19,9 @@ export interface MessageRow {
   created_at: Date;
 }
 
-const COLUMNS = 'id, conversation_id, role, content, status, model, error, input_tokens, output_tokens, created_at';
+const COLUMNS = 'id, conversation_id, parent_id, role, content, status, model, error, input_tokens, output_tokens, created_at';
 
+/** Every message of the conversation, on every branch, in insertion order (parents before children). */
 export async function listMessagesOfConversation(db: Queryable, { conversationId }: { conversationId: string }): Promise<MessageRow[]> {
   const { rows } = await db.query<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq`, [conversationId]);
   return rows;
@@ -26,34 +29,26 @@ export async function listMessagesOfConversation(db: Queryable, { conversationId
 
 export async function insertMessage(
   db: Queryable,
-  m: { id: string; conversationId: string; userId: string; role: MessageRole; content: string; status: MessageStatus; model: string | null },
+  m: {
+    id: string;
+    conversationId: string;
+    userId: string;
+    parentId: string | null;
+    role: MessageRole;
+    content: string;
+    status: MessageStatus;
+    model: string | null;
+  },
 ): Promise<void> {
-  await db.query(`INSERT INTO messages (id, conversation_id, user_id, role, content, status, model) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+  await db.query(`INSERT INTO messages (id, conversation_id, user_id, parent_id, role, content, status, model) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
     m.id,
     m.conversationId,
     m.userId,
+    m.parentId,
     m.role,
     m.content,
     m.status,
     m.model,
-  ]);
-}
-
-/** False when there is no such user message in the conversation (any more). */
-export async function updateUserMessageContent(db: Queryable, { id, conversationId, content }: { id: string; conversationId: string; content: string }) {
-  const { rowCount } = await db.query(`UPDATE messages SET content = $3, updated_at = now() WHERE id = $1 AND conversation_id = $2 AND role = 'user'`, [
-    id,
-    conversationId,
-    content,
-  ]);
-  return rowCount > 0;
-}
-
-/** Removes every message that comes after messageId in its conversation. */
-export async function deleteMessagesAfter(db: Queryable, { conversationId, messageId }: { conversationId: string; messageId: string }) {
-  await db.query(`DELETE FROM messages WHERE conversation_id = $1 AND seq > (SELECT seq FROM messages WHERE id = $2 AND conversation_id = $1)`, [
-    conversationId,
-    messageId,
   ]);
 }
 
