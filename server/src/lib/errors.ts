@@ -13,6 +13,7 @@ export const ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   EMAIL_TAKEN: { status: 400, title: 'An account with this email already exists' },
   INVALID_CREDENTIALS: { status: 401, title: 'Email or password is incorrect' },
+  ACCOUNT_DEACTIVATED: { status: 403, title: 'This account is deactivated; ask an administrator to reactivate it' },
   UNAUTHENTICATED: { status: 401, title: 'Log in to continue' },
   TOKEN_INVALID: { status: 401, title: 'Your session is not valid; log in again' },
   REFRESH_TOKEN_INVALID: { status: 401, title: 'Your session has ended; log in again' },

@@ -116,14 +116,16 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /**
-     * One answer, of about one cost, for an unknown email, a wrong password and a deactivated
-     * account (OWASP authentication cheat sheet): a password hash is always verified.
+     * One answer, of about one cost, for an unknown email and a wrong password (OWASP
+     * authentication cheat sheet): a password hash is always verified. Only someone who knows the
+     * password learns that the account is deactivated, so the answer reveals nothing to a guesser.
      */
     async login({ email, password, ip, client = NO_CLIENT }: { email: string; password: string; ip: string; client?: SessionClient }): Promise<Session> {
       await limitAttempts('login', ip, normaliseEmail(email));
       const user = await users.findUserByEmail(email);
       const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
-      if (!user || !ok || !user.is_active) throw new AppError('INVALID_CREDENTIALS');
+      if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+      if (!user.is_active) throw new AppError('ACCOUNT_DEACTIVATED');
       if (isLegacyHash(user.password_hash)) await users.setPasswordHash(user.id, await hashPassword(password));
       return (await issueSession(user, client)).session;
     },
@@ -133,7 +135,7 @@ export function createAuthService(deps: AuthServiceDeps) {
      * and access token a login gets. A deactivated account gets none.
      */
     async startSession(user: UserRow, client: SessionClient = NO_CLIENT): Promise<Session> {
-      if (!user.is_active) throw new AppError('INVALID_CREDENTIALS');
+      if (!user.is_active) throw new AppError('ACCOUNT_DEACTIVATED');
       return (await issueSession(user, client)).session;
     },
 

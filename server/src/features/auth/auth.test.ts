@@ -97,18 +97,28 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
       expect(res.json().access_token).toBeTruthy();
     });
 
-    it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
+    it("answers the same 401 for a wrong password, an unknown email and a deactivated account's wrong password", async () => {
       const user = await createUser(t.app);
       const inactive = await createUser(t.app);
       await t.services.users.updateUser(inactive.id, { isActive: false });
       const wrong = await login({ email: user.email, password: 'wrong password!' });
       const unknown = await login({ email: uniqueEmail('ghost'), password: 'whatever pw' });
-      const deactivated = await login({ email: inactive.email, password: inactive.password });
-      for (const res of [wrong, unknown, deactivated]) {
+      const deactivatedWrong = await login({ email: inactive.email, password: 'wrong password!' });
+      for (const res of [wrong, unknown, deactivatedWrong]) {
         expect(res.statusCode).toBe(401);
         expect(res.json()).toEqual(wrong.json());
       }
       expect(wrong.json()).toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401 });
+    });
+
+    it('tells a deactivated account with the right password that it is deactivated (403), and starts no session', async () => {
+      const inactive = await createUser(t.app);
+      await t.services.users.updateUser(inactive.id, { isActive: false });
+      const res = await login({ email: inactive.email, password: inactive.password });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'ACCOUNT_DEACTIVATED', status: 403 });
+      expect(res.json().detail).toMatch(/deactivated; ask an administrator/);
+      expect(res.cookies.find((c) => c.name === 'refresh_token')).toBeUndefined();
     });
 
     it('does not log in with a password that differs only after its 72nd byte', async () => {

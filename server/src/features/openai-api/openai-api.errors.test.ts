@@ -84,7 +84,7 @@ describe.each(testDbKinds())('errors of the OpenAI-compatible API on %s', (kind)
     expect(calls).toBeGreaterThan(0);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect(refused).toMatchObject({ status: 429, code: 'insufficient_quota', type: 'insufficient_quota' });
-    expect(refused!.message).toMatch(/monthly tokens remain/);
+    expect(refused!.message).toMatch(/of your own monthly cap of 120 tokens remain/);
     // Nothing in flight: only the new month helps, so the official client is told not to retry.
     expect(refused!.headers?.get('x-should-retry')).toBe('false');
     expect(Number(refused!.headers?.get('retry-after'))).toBeGreaterThan(0);

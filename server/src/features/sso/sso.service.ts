@@ -92,7 +92,8 @@ export function createSsoService(deps: SsoServiceDeps) {
       } else {
         user = await accountForNewIdentity(issuer, claims);
       }
-      if (!user?.is_active) throw new AppError('INVALID_CREDENTIALS', 'This account is deactivated.');
+      if (!user) throw new AppError('INVALID_CREDENTIALS');
+      // A deactivated account: ACCOUNT_DEACTIVATED (403). The provider vouched for this person, so saying so leaks nothing.
       return auth.startSession(user, client);
     },
   };

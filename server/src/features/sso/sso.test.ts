@@ -206,7 +206,8 @@ describe.each(testDbKinds())('single sign-on (OpenID Connect) on %s', (kind) => 
     const { user } = await sessionOf((await signIn(who)).res);
     await t.services.users.updateUser(user.id, { isActive: false });
     const { res } = await signIn(who);
-    expect(res.statusCode).toBe(401);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'ACCOUNT_DEACTIVATED' });
     expect(res.cookies.find((c) => c.name === 'refresh_token')).toBeUndefined();
   });
 

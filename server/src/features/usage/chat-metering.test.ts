@@ -49,6 +49,15 @@ describe.each(testDbKinds())('chat metering on %s', (kind) => {
     await expectInvariants(t.db, user.id, { calls: 1 });
   });
 
+  it("says in the 429 that the user's own cap ran out (level personal_cap) when it is below the tier's", async () => {
+    const user = await createUser(t.app);
+    await t.app.inject({ method: 'PUT', url: '/api/usage/cap', headers: authHeader(user), payload: { monthly_token_cap: 5 } });
+    const res = await chat(user, 'are you there?');
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toMatchObject({ code: 'QUOTA_EXCEEDED', limit: 5, level: 'personal_cap', used: 0, remaining: 5 });
+    expect(res.json().detail).toContain('your own monthly cap of 5 tokens');
+  });
+
   it('refuses a call that does not fit with 429 QUOTA_EXCEEDED, the numbers, and stores nothing', async () => {
     const user = await createUser(t.app);
     await t.db.query('INSERT INTO monthly_usage (user_id, month, total_tokens, request_count) VALUES ($1, $2, 4990, 1)', [user.id, '2026-11']);
@@ -56,7 +65,15 @@ describe.each(testDbKinds())('chat metering on %s', (kind) => {
     const res = await chat(user, 'are you there?');
     expect(res.statusCode).toBe(429);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ code: 'QUOTA_EXCEEDED', limit: 5000, used: 4990, reserved: 0, remaining: 10, resets_at: '2026-12-01T00:00:00.000Z' });
+    expect(res.json()).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      limit: 5000,
+      level: 'tier',
+      used: 4990,
+      reserved: 0,
+      remaining: 10,
+      resets_at: '2026-12-01T00:00:00.000Z',
+    });
     expect(Number(res.headers['retry-after'])).toBe((Date.parse('2026-12-01T00:00:00Z') - clock.getTime()) / 1000);
     expect(await countRows('conversations', user.id)).toBe(0);
     expect(await countRows('messages', user.id)).toBe(0);

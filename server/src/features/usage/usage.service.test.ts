@@ -123,9 +123,26 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     expect(err).toMatchObject({
       code: 'QUOTA_EXCEEDED',
       status: 429,
-      extra: { limit: 10_000, used: 9_950, reserved: 0, remaining: 50, resets_at: '2026-12-01T00:00:00.000Z' },
+      extra: { limit: 10_000, level: 'tier', used: 9_950, reserved: 0, remaining: 50, resets_at: '2026-12-01T00:00:00.000Z' },
     });
     expect((await month(userId))!.reserved_tokens).toBe(0);
+  });
+
+  it("blames the user's own cap, not the tier, when the cap is what ran out", async () => {
+    const capped = await newUser('free', 100);
+    const atTier = await newUser('free', 10_000); // a cap equal to the tier's allowance binds nothing
+    const usage = service();
+    const err = await usage
+      .reserve({ user: { id: capped }, requestId: randomUUID(), model: 'demo', promptTokens: 200, maxOutputTokens: 10 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QUOTA_EXCEEDED', extra: { limit: 100, level: 'personal_cap', remaining: 100 } });
+    expect((err as AppError).message).toContain('your own monthly cap of 100 tokens');
+    const tierErr = await usage
+      .reserve({ user: { id: atTier }, requestId: randomUUID(), model: 'demo', promptTokens: 20_000, maxOutputTokens: 10 })
+      .catch((e: unknown) => e);
+    expect(tierErr).toMatchObject({ code: 'QUOTA_EXCEEDED', extra: { limit: 10_000, level: 'tier' } });
+    expect(usage.limitsFor({ tier: 'free', monthly_token_cap: 9_999 })).toMatchObject({ limit: 9_999, level: 'personal_cap' });
+    expect(usage.limitsFor({ tier: 'free', monthly_token_cap: null })).toMatchObject({ limit: 10_000, level: 'tier' });
   });
 
   it('counts a settle twice as once (retry with the same request id)', async () => {

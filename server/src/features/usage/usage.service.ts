@@ -4,7 +4,7 @@
 import { AppError } from '../../lib/errors.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
 import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
-import { getTierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
+import { getTierLimits, type TierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
 import { retryOnConnectionLoss } from '../../platform/db/retry.js';
 import type { UsageMetrics } from '../../platform/metrics/metrics.js';
@@ -77,13 +77,21 @@ export function promptReservation(promptTokens: number, provider = 'demo'): numb
   return Math.ceil(promptTokens * (PROMPT_MARGIN[provider] ?? UNKNOWN_TOKENIZER_MARGIN)) + 16;
 }
 
+/**
+ * Which limit binds a user's month, and so what a refusal blames: the tier's allowance or the
+ * user's own, lower cap. A team's limits would add their own levels here.
+ */
+export type QuotaLevel = 'tier' | 'personal_cap';
+
 export function createUsageService(deps: UsageServiceDeps) {
   const { db, now } = deps;
 
-  function limitsFor(user: { tier: TierName; monthly_token_cap: number | null }) {
+  function limitsFor(user: { tier: TierName; monthly_token_cap: number | null }): { tier: TierLimits; limit: number; level: QuotaLevel } {
     const tier = getTierLimits(deps.tiers, user.tier);
-    const limit = user.monthly_token_cap === null ? tier.monthlyTokens : Math.min(tier.monthlyTokens, Number(user.monthly_token_cap));
-    return { tier, limit };
+    const cap = user.monthly_token_cap === null ? null : Number(user.monthly_token_cap);
+    // A cap equal to the tier's allowance changes nothing: the tier is what binds.
+    if (cap === null || cap >= tier.monthlyTokens) return { tier, limit: tier.monthlyTokens, level: 'tier' };
+    return { tier, limit: cap, level: 'personal_cap' };
   }
 
   async function limitsOf(user: ReserveInput['user']) {
@@ -93,15 +101,16 @@ export function createUsageService(deps: UsageServiceDeps) {
     return limitsFor(found);
   }
 
-  function quotaExceeded(month: string, limit: number, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
+  function quotaExceeded(month: string, limit: number, level: QuotaLevel, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
     const available = Math.max(0, limit - usage.total_tokens - usage.reserved_tokens);
     const resetsAt = monthResetsAt(month);
     // Until the month resets, unless reservations in flight are released sooner.
     const retryAfter = Math.max(1, Math.ceil((resetsAt.getTime() - now().getTime()) / 1000));
+    const of = level === 'personal_cap' ? `your own monthly cap of ${limit} tokens` : `your ${limit} monthly tokens`;
     return new AppError(
       'QUOTA_EXCEEDED',
-      `This request needs about ${needed} tokens but only ${available} of your ${limit} monthly tokens remain; the limit resets on ${resetsAt.toISOString().slice(0, 10)}.`,
-      { limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt.toISOString() },
+      `This request needs about ${needed} tokens but only ${available} of ${of} remain; the limit resets on ${resetsAt.toISOString().slice(0, 10)}.`,
+      { limit, level, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt.toISOString() },
       usage.reserved_tokens > 0 ? {} : { 'retry-after': String(retryAfter) },
     );
   }
@@ -112,7 +121,7 @@ export function createUsageService(deps: UsageServiceDeps) {
    * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
    */
   async function reserveBudget(input: ReserveInput) {
-    const { tier, limit } = await limitsOf(input.user);
+    const { tier, limit, level } = await limitsOf(input.user);
     const [requests] = await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
     const month = monthOf(now());
     const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
@@ -140,7 +149,7 @@ export function createUsageService(deps: UsageServiceDeps) {
     }
     if (outcome.kind !== 'granted') {
       const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
-      throw quotaExceeded(month, limit, promptShare + 1, usage);
+      throw quotaExceeded(month, limit, level, promptShare + 1, usage);
     }
     // What the month has left once this call's worst case is set aside (before, total and
     // reserved as the reserving statement read them): no further query.

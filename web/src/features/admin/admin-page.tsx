@@ -1,7 +1,8 @@
-// Administration: every user with their tier, active switch and this month's usage; totals for a
-// month by tier, model and day. The server enforces the admin role on every call; this page is
-// only hidden from others.
+// Administration: every user with their tier, role, status (a deactivation is confirmed first,
+// every change is confirmed after) and this month's usage; totals for a month by tier, model and
+// day. The server enforces the admin role on every call; this page is only hidden from others.
 import { useState } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { MonthSelect } from '../../components/month-select';
@@ -32,13 +33,18 @@ function UsersSection() {
   const offset = page.q === q ? page.offset : 0;
   const setOffset = (next: number) => setPage({ q, offset: next });
   const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState('');
+  const [deactivating, setDeactivating] = useState<AdminUser | null>(null);
   const users = useAdminUsers(q, offset);
   const updateUser = useUpdateUser();
 
+  /** Saves one change; what was saved (or why not) is said where a screen reader hears it. */
   async function update(user: AdminUser, body: AdminUserPatch) {
     setError(null);
+    setSaved('');
     try {
       await updateUser.mutateAsync({ id: user.id, ...body });
+      setSaved(`Saved: ${savedChange(user.email, body)}.`);
     } catch (err) {
       setError(err);
     }
@@ -84,15 +90,20 @@ function UsersSection() {
       ),
     },
     {
-      header: 'Active',
+      header: 'Status',
       cell: (u) => (
-        <input
-          type="checkbox"
-          aria-label={`${u.email} is active`}
-          checked={u.is_active}
-          disabled={isMe(u)}
-          onChange={(e) => void update(u, { is_active: e.target.checked })}
-        />
+        <div className="status-cell">
+          <span>{u.is_active ? 'Active' : 'Deactivated'}</span>
+          {isMe(u) ? null : u.is_active ? (
+            <button type="button" className="button small" aria-label={`Deactivate ${u.email}`} onClick={() => setDeactivating(u)}>
+              Deactivate
+            </button>
+          ) : (
+            <button type="button" className="button small" aria-label={`Reactivate ${u.email}`} onClick={() => void update(u, { is_active: true })}>
+              Reactivate
+            </button>
+          )}
+        </div>
       ),
     },
     { header: 'Usage this month', cell: (u) => <MiniMeter used={u.usage.used} limit={u.usage.limit} /> },
@@ -109,6 +120,9 @@ function UsersSection() {
         </div>
       </div>
       <ErrorNote error={error} />
+      <p role="status" className="save-status">
+        {saved}
+      </p>
       {users.isError ? <ErrorNote error={users.error} /> : null}
       <DataTable
         className="users-table"
@@ -127,8 +141,29 @@ function UsersSection() {
           Next
         </button>
       </div>
+      <ConfirmDialog
+        open={deactivating !== null}
+        title="Deactivate this user?"
+        message={`${deactivating?.email ?? ''} will be signed out everywhere, and their API keys stop working, until an admin reactivates the account. Their conversations and usage are kept.`}
+        confirmLabel="Deactivate"
+        danger
+        onCancel={() => setDeactivating(null)}
+        onConfirm={() => {
+          const target = deactivating;
+          setDeactivating(null);
+          if (target) void update(target, { is_active: false });
+        }}
+      />
     </section>
   );
+}
+
+function savedChange(email: string, body: AdminUserPatch): string {
+  if (body.is_active === false) return `${email} is deactivated and signed out everywhere`;
+  if (body.is_active === true) return `${email} is active again`;
+  if (body.tier) return `${email} is on the ${capitalize(body.tier)} tier`;
+  if (body.role) return `${email} is ${body.role === 'admin' ? 'an admin' : 'a user'}`;
+  return `${email} is updated`;
 }
 
 const TIER_COLUMNS: Column<AdminUsage['by_tier'][number]>[] = [

@@ -31,6 +31,24 @@ describe('ChatError', () => {
     );
   });
 
+  it("blames the user's own cap, not the plan, when the cap ran out, and shows no tiers", async () => {
+    await show(new ApiError({ status: 429, code: 'QUOTA_EXCEEDED', detail: 'x', level: 'personal_cap', limit: 1234, used: 1234, reserved: 0, remaining: 0 }));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain("You've used your own monthly cap of 1,234 tokens.");
+    expect(alert.textContent).toContain('raise or remove your cap');
+    expect(alert.textContent).not.toMatch(/tier|plan's limit/);
+    expect(screen.getByRole('link', { name: 'usage' }).getAttribute('href')).toBe('/usage');
+    expect(screen.queryByRole('table')).toBeNull();
+  });
+
+  it("names the plan's limit when the tier ran out", async () => {
+    await show(new ApiError({ status: 429, code: 'QUOTA_EXCEEDED', detail: 'x', level: 'tier', limit: 6000, used: 6000, reserved: 0, remaining: 0 }));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain("You've used this month's 6,000 tokens.");
+    expect(alert.textContent).toContain("This is your plan's limit");
+    expect(await screen.findByRole('table')).toBeTruthy();
+  });
+
   it('gives the wait of a rate limit in seconds', async () => {
     await show(new ApiError({ status: 429, code: 'RATE_LIMITED', detail: 'Too many requests' }, 12));
     expect(screen.getByRole('alert').textContent).toContain('Too many requests: try again in 12 s.');

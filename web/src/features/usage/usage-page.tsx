@@ -97,8 +97,10 @@ function ModelTable({ rows }: { rows: UsageReport['by_model'] }) {
   return <DataTable columns={MODEL_COLUMNS} rows={rows} rowKey={(r) => r.model} />;
 }
 
+/** The cap applies to the current month, whatever month the page shows: its use is what a cap is checked against. */
 function CapForm({ current }: { current: number | null }) {
   const setCap = useSetUsageCap();
+  const thisMonth = useUsage(monthOf(new Date())).data;
   const [value, setValue] = useState(current === null ? '' : String(current));
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<string | null>(null);
@@ -126,18 +128,28 @@ function CapForm({ current }: { current: number | null }) {
     void save(n);
   }
 
+  const typed = value.trim() ? Number(value) : NaN;
+  const used = thisMonth?.used ?? 0;
+  const belowUse = Number.isInteger(typed) && typed >= 0 && thisMonth !== undefined && typed <= used;
+
   return (
     <form className="cap-form" onSubmit={submit}>
       <Field
         label="Monthly token cap"
         type="number"
         min={0}
-        step={1000}
+        step={1}
         inputMode="numeric"
         value={value}
         onChange={(e) => setValue(e.target.value)}
         error={error}
       />
+      {belowUse ? (
+        <p className="notice" role="status">
+          This cap is at or below the {formatInt(used)} tokens you have used this month: new messages will be refused until it resets on{' '}
+          {formatDate(thisMonth.resets_at)}.
+        </p>
+      ) : null}
       <div className="row">
         <button type="submit" className="button primary" disabled={busy}>
           Save cap
