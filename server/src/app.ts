@@ -24,6 +24,7 @@ import { modelsRoutes } from './features/models/models.routes.js';
 import { openAiApiRoutes } from './features/openai-api/openai-api.routes.js';
 import { isOpenAiPath, renderOpenAiError } from './features/openai-api/openai-errors.js';
 import { plansRoutes } from './features/plans/plans.routes.js';
+import { preferencesRoutes } from './features/preferences/preferences.routes.js';
 import { ssoRoutes } from './features/sso/sso.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
 import { APP_VERSION } from './lib/version.js';
@@ -162,6 +163,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });
   await app.register(chatRoutes, { chat, authenticate: forModelCalls(authenticate) });
   await app.register(keysRoutes, { prefix: '/api/keys', keys, authenticate });
+  await app.register(preferencesRoutes, { prefix: '/api/preferences', preferences: services.preferences, authenticate });
   await app.register(openAiApiRoutes, { prefix: '/v1', api: services.openAiApi, authenticateApiKey: forModelCalls(createApiKeyAuthenticate(keys)) });
 
   // The web app last: its GET /* fallback only answers paths that no route above claims.

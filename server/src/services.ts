@@ -18,6 +18,7 @@ import { createConversationsService } from './features/conversations/conversatio
 import { createKeysService } from './features/keys/keys.service.js';
 import { createModelsService } from './features/models/models.service.js';
 import { createOpenAiApiService } from './features/openai-api/openai-api.service.js';
+import { createPreferencesService } from './features/preferences/preferences.service.js';
 import { createSsoFor } from './features/sso/sso.setup.js';
 import { startReservationReaper } from './features/usage/reaper.js';
 import { createUsageReportService } from './features/usage/usage-report.service.js';
@@ -72,7 +73,8 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   });
   const models = createModelsService({ config: config.models, tiers: config.tiers });
   const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
-  const conversations = createConversationsService({ db, models, now });
+  const preferences = createPreferencesService({ db, now });
+  const conversations = createConversationsService({ db, models, preferences, now });
   const usage = createUsageService({
     db,
     findUser: (id) => users.findUser(id),
@@ -154,6 +156,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     billing,
     /** Null when single sign-on is off (no OIDC_ISSUER). */
     sso,
+    preferences,
     conversations,
     admission,
     modelCalls,

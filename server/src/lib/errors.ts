@@ -38,6 +38,7 @@ export const ERRORS = {
   PROMPT_TOO_LONG: { status: 422, title: "The message does not fit in the model's context window" },
   MODEL_NOT_FOUND: { status: 404, title: 'There is no such model' },
   MODEL_NOT_ALLOWED: { status: 403, title: 'Your plan does not include this model' },
+  SYSTEM_PROMPT_TOO_LONG: { status: 422, title: 'The instructions are longer than 20,000 characters' },
   // API keys and the OpenAI-compatible API (/v1 answers these in OpenAI's error shape).
   API_KEY_INVALID: { status: 401, title: 'The API key is missing, invalid or revoked' },
   API_KEY_LIMIT: { status: 409, title: 'You have as many API keys as allowed; revoke one first' },

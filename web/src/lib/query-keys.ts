@@ -15,6 +15,7 @@ export const queryKeys = {
     month: (month: string) => ['usage', month] as const,
   },
   apiKeys: ['api-keys'] as const,
+  preferences: ['preferences'] as const,
   billing: ['billing'] as const,
   admin: {
     all: ['admin'] as const,

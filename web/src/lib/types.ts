@@ -15,6 +15,7 @@ import type {
 import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/features/keys/keys.schemas';
 import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/features/models/models.schemas';
 import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
+import type { PreferencesResponse, PutPreferencesBody } from '../../../server/src/features/preferences/preferences.schemas';
 import type { SsoInfoResponse } from '../../../server/src/features/sso/sso.schemas';
 import type { CapBody, UsageResponse } from '../../../server/src/features/usage/usage.schemas';
 import type { UserResponse } from '../../../server/src/features/users/users.schemas';
@@ -38,6 +39,10 @@ export type PasswordChange = ChangePasswordBody;
 export type Model = ModelResponse;
 /** default_model is null when the user's plan allows none of the configured models. */
 export type ModelsResponse = ModelsBody;
+
+/** GET and PUT /api/preferences: the default instructions of new conversations. */
+export type Preferences = PreferencesResponse;
+export type PreferencesChange = PutPreferencesBody;
 
 export type Conversation = ConversationResponse;
 export type ConversationPatch = UpdateConversationBody;

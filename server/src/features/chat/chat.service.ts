@@ -132,7 +132,9 @@ export function createChatService(deps: ChatServiceDeps) {
       const model = models.resolveForUser(user, body.model);
       const existing = body.conversation_id ? await conversations.get({ userId: user.id, id: body.conversation_id }) : undefined;
       const plan = planExchange(body, existing?.messages ?? [], existing?.tree);
-      const system = existing?.conversation.system_prompt ?? undefined;
+      // A new conversation starts with the user's default instructions (Settings), stored with it.
+      const systemPrompt = existing ? existing.conversation.system_prompt : await conversations.startingSystemPrompt(user.id);
+      const system = systemPrompt ?? undefined;
       const prompt = buildPrompt({ system, earlier: plan.earlier, userContent: plan.userContent, model });
       const conversationId = existing?.conversation.id ?? randomUUID();
       const assistantMessageId = randomUUID();
@@ -166,6 +168,7 @@ export function createChatService(deps: ChatServiceDeps) {
             userContent: plan.userContent,
             parentId: plan.parentId,
             assistantMessageId,
+            systemPrompt,
           });
         } catch (err) {
           await reserved.release();

@@ -48,19 +48,28 @@ export async function insertConversation(
  */
 export async function insertConversationWithExchange(
   db: Queryable,
-  c: { id: string; userId: string; title: string; model: string; userMessageId: string; userContent: string; assistantMessageId: string },
+  c: {
+    id: string;
+    userId: string;
+    title: string;
+    model: string;
+    systemPrompt: string | null;
+    userMessageId: string;
+    userContent: string;
+    assistantMessageId: string;
+  },
 ): Promise<ConversationRow> {
   const { rows } = await db.query<ConversationRow>(
     `WITH conversation AS (
        INSERT INTO conversations (id, user_id, title, model, system_prompt, last_message_at, current_leaf_id)
-       VALUES ($1, $2, $3, $4, NULL, now(), $7)
+       VALUES ($1, $2, $3, $4, $8, now(), $7)
        RETURNING ${COLUMNS}
      ), exchange AS (
        INSERT INTO messages (id, conversation_id, user_id, parent_id, role, content, status, model)
        VALUES ($5, $1, $2, NULL, 'user', $6, 'complete', NULL), ($7, $1, $2, $5::uuid, 'assistant', '', 'streaming', $4)
      )
      SELECT * FROM conversation`,
-    [c.id, c.userId, c.title, c.model, c.userMessageId, c.userContent, c.assistantMessageId],
+    [c.id, c.userId, c.title, c.model, c.userMessageId, c.userContent, c.assistantMessageId, c.systemPrompt],
   );
   return rows[0]!;
 }

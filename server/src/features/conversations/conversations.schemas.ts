@@ -16,7 +16,8 @@ export const idSchema = z.guid('Use a conversation id (a UUID).');
 export const idParams = z.object({ id: idSchema });
 
 export const titleSchema = z.string().trim().min(1, 'A title needs at least one character.').max(200, 'Use at most 200 characters.');
-export const systemPromptSchema = z.string().max(20_000, 'Use at most 20,000 characters.');
+// The 20,000-character limit is the service's (lib/system-prompt.ts): 422 SYSTEM_PROMPT_TOO_LONG.
+export const systemPromptSchema = z.string();
 const modelIdSchema = z.string().min(1).max(128);
 
 export const listConversationsQuery = z.object({

@@ -2,10 +2,12 @@
 // is indistinguishable from a missing one: both answer 404 CONVERSATION_NOT_FOUND.
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/errors.js';
+import { assertSystemPromptFits } from '../../lib/system-prompt.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
 import type { Db } from '../../platform/db/db.js';
 import { retryOnConnectionLoss } from '../../platform/db/retry.js';
 import type { ModelsService } from '../models/models.service.js';
+import type { PreferencesService } from '../preferences/preferences.service.js';
 import {
   deleteConversation,
   findConversation,
@@ -47,9 +49,21 @@ export interface BeginExchange {
   /** What a new user message follows (send, edit); null at the start of the conversation. */
   parentId: string | null;
   assistantMessageId: string;
+  /** A new conversation's system prompt (startingSystemPrompt's); an existing one keeps its own. */
+  systemPrompt?: string | null;
 }
 
-export function createConversationsService({ db, models, now }: { db: Db; models: ModelsService; now: () => Date }) {
+export function createConversationsService({
+  db,
+  models,
+  preferences,
+  now,
+}: {
+  db: Db;
+  models: ModelsService;
+  preferences: Pick<PreferencesService, 'defaultSystemPrompt'>;
+  now: () => Date;
+}) {
   async function owned(userId: string, id: string) {
     const conversation = await findConversation(db, { id, userId });
     if (!conversation) throw new AppError('CONVERSATION_NOT_FOUND');
@@ -84,8 +98,14 @@ export function createConversationsService({ db, models, now }: { db: Db; models
       const modelId = model ?? models.defaultForTier(user.tier);
       if (!modelId) throw new AppError('MODEL_NOT_ALLOWED', 'Your plan includes no model.');
       models.resolveForUser(user, modelId);
-      return insertConversation(db, { id: randomUUID(), userId: user.id, title: title ?? null, model: modelId, systemPrompt: systemPrompt ?? null });
+      assertSystemPromptFits(systemPrompt);
+      // No system_prompt in the request: the user's default instructions, copied (null keeps none).
+      const prompt = systemPrompt === undefined ? await preferences.defaultSystemPrompt(user.id) : systemPrompt;
+      return insertConversation(db, { id: randomUUID(), userId: user.id, title: title ?? null, model: modelId, systemPrompt: prompt });
     },
+
+    /** The system prompt a conversation started by chatting gets: the user's default instructions. */
+    startingSystemPrompt: (userId: string) => preferences.defaultSystemPrompt(userId),
 
     get: withMessages,
 
@@ -99,6 +119,7 @@ export function createConversationsService({ db, models, now }: { db: Db; models
       changes: { title?: string | null; pinned?: boolean; archived?: boolean; systemPrompt?: string | null; model?: string };
     }) {
       if (changes.model !== undefined) models.resolveForUser(user, changes.model);
+      assertSystemPromptFits(changes.systemPrompt);
       const row = await updateConversation(db, { id, userId: user.id, changes });
       if (!row) throw new AppError('CONVERSATION_NOT_FOUND');
       return row;
@@ -138,6 +159,7 @@ export function createConversationsService({ db, models, now }: { db: Db; models
           userId: x.userId,
           title: titleFromMessage(x.userContent),
           model: x.model,
+          systemPrompt: x.systemPrompt ?? null,
           userMessageId: x.userMessageId,
           userContent: x.userContent,
           assistantMessageId: x.assistantMessageId,
@@ -145,7 +167,7 @@ export function createConversationsService({ db, models, now }: { db: Db; models
       }
       return db.transaction(async (tx) => {
         if (x.isNew) {
-          await insertConversation(tx, { id: x.conversationId, userId: x.userId, title: null, model: x.model, systemPrompt: null });
+          await insertConversation(tx, { id: x.conversationId, userId: x.userId, title: null, model: x.model, systemPrompt: x.systemPrompt ?? null });
         } else if (!(await findConversation(tx, { id: x.conversationId, userId: x.userId, forUpdate: true }))) {
           throw new AppError('CONVERSATION_NOT_FOUND'); // deleted meanwhile
         }

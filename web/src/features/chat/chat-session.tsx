@@ -14,6 +14,7 @@ import { useApi, useSessionStore } from '../../lib/app-context';
 import { ApiError } from '../../lib/problem';
 import { queryKeys } from '../../lib/query-keys';
 import type { ConversationWithMessages } from '../../lib/types';
+import { InstructionsButton } from '../instructions/instructions-dialog';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { settle, useStickToBottom } from './chat-helpers';
@@ -228,6 +229,7 @@ export function ChatSession(props: ChatSessionProps) {
           <Icon name="menu" />
         </button>
         <h1 className="chat-title">{props.renamedTo ?? title ?? (conversationId ? 'Conversation' : 'New conversation')}</h1>
+        <InstructionsButton conversationId={conversationId} model={model} disabled={busy || !model} onCreated={adopt} />
         {conversationId ? <ExportMenu conversationId={conversationId} /> : null}
         <div className="model-picker">
           <label htmlFor="model-select">Model</label>

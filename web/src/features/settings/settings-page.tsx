@@ -1,4 +1,4 @@
-// Settings: the theme, changing the password (which signs out every other session), API keys for
+// Settings: the theme, the default instructions of new conversations, changing the password (which signs out every other session), API keys for
 // programs, the sessions of the account, and deleting it.
 import { useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../components/error-note';
@@ -10,6 +10,7 @@ import { setTheme, useTheme, type ThemeChoice } from '../../lib/theme';
 import { DeleteAccountSection } from '../account/delete-account-section';
 import { SessionsSection } from '../account/sessions-section';
 import { SubscriptionCard } from '../billing/subscription-facts';
+import { InstructionsSection } from '../instructions/instructions-section';
 import { ApiKeysSection } from './api-keys-section';
 import { useChangePassword } from './settings-api';
 
@@ -37,6 +38,7 @@ export function SettingsPage() {
       </section>
       <SubscriptionCard />
       <ThemeSection />
+      <InstructionsSection />
       <PasswordSection />
       <ApiKeysSection />
       <SessionsSection />
