@@ -178,20 +178,31 @@ describe('the chat, in Chromium', () => {
   it('renames, pins and deletes a conversation (after confirming)', async () => {
     await page.goto(conversationPath);
     const item = page.locator('li.conversation', { has: page.locator(`a[href="${conversationPath}"]`) });
-    await item.getByRole('button', { name: /^Rename / }).click();
+    /** Opens the row's actions menu and picks one. */
+    const choose = async (title: string, action: string) => {
+      await item.hover(); // the button shows when the pointer is over the row
+      await item.getByRole('button', { name: `Actions for ${title}` }).click();
+      await page
+        .getByRole('menu', { name: `Actions for ${title}` })
+        .getByRole('menuitem', { name: action, exact: true })
+        .click();
+    };
+    await item.hover();
+    await item.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Rename' }).click();
     await page.getByLabel('New title', { exact: true }).fill('Renamed in the browser');
     await page.getByLabel('New title', { exact: true }).press('Enter');
     await item.getByText('Renamed in the browser').waitFor();
     await page.getByRole('heading', { name: 'Renamed in the browser' }).waitFor();
 
-    await item.getByRole('button', { name: 'Pin Renamed in the browser' }).click();
-    await item.getByRole('button', { name: 'Unpin Renamed in the browser' }).waitFor();
+    await choose('Renamed in the browser', 'Pin');
+    await item.getByText('Pinned:').waitFor({ state: 'attached' });
 
     // Archived: out of the list, in the archived view, and back again.
-    await item.getByRole('button', { name: 'Archive Renamed in the browser' }).click();
+    await choose('Renamed in the browser', 'Archive');
     await item.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Show archived' }).click();
-    await item.getByRole('button', { name: 'Unarchive Renamed in the browser' }).click();
+    await choose('Renamed in the browser', 'Unarchive');
     await page.getByText('No archived conversations.').waitFor();
     await page.getByRole('button', { name: 'Showing archived' }).click();
     await item.waitFor();
@@ -201,11 +212,11 @@ describe('the chat, in Chromium', () => {
     await item.waitFor();
     await page.getByLabel('Search conversations', { exact: true }).fill('');
 
-    await item.getByRole('button', { name: 'Delete Renamed in the browser' }).click();
+    await choose('Renamed in the browser', 'Delete…');
     const dialog = page.getByRole('dialog', { name: 'Delete this conversation?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await item.count()).toBe(1);
-    await item.getByRole('button', { name: 'Delete Renamed in the browser' }).click();
+    await choose('Renamed in the browser', 'Delete…');
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await item.waitFor({ state: 'detached' });
     await page.waitForURL((url) => url.pathname === '/');

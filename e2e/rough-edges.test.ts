@@ -7,24 +7,22 @@ import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAnd
 const e2e = inject('e2e');
 const PASSWORD = 'correct horse battery staple';
 
-/**
- * Screenshots of what the page shows now, light and dark, desktop and phone, with `subject`
- * scrolled into view; back to light desktop after.
- */
+type Theme = 'light' | 'dark';
+type Device = 'desktop' | 'phone';
+
+/** One screenshot, in this theme at this size, with `subject` scrolled into view; the page must fit the width. */
+async function shoot(page: Page, name: string, theme: Theme, device: Device, subject?: Locator): Promise<void> {
+  await page.emulateMedia({ colorScheme: theme });
+  await page.setViewportSize(device === 'phone' ? PHONE : DESKTOP);
+  await subject?.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(150);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${name} fits the ${device} width`).toBe(true);
+  await page.screenshot({ path: screenshotPath(`rough-${name}-${theme}-${device}`) });
+}
+
+/** Screenshots of what the page shows now, light and dark, desktop and phone; back to light desktop after. */
 async function shootAll(page: Page, name: string, subject?: Locator): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    for (const [device, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      await page.emulateMedia({ colorScheme: theme });
-      await page.setViewportSize(viewport);
-      await subject?.scrollIntoViewIfNeeded();
-      await page.waitForTimeout(150);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${name} fits the ${device} width`).toBe(true);
-      await page.screenshot({ path: screenshotPath(`rough-${name}-${theme}-${device}`) });
-    }
-  }
+  for (const theme of ['light', 'dark'] as const) for (const device of ['desktop', 'phone'] as const) await shoot(page, name, theme, device, subject);
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize(DESKTOP);
 }
@@ -134,5 +132,101 @@ describe('rough edges, in Chromium', () => {
     expect(again.problems).toEqual([]);
     await admin.context.close();
     await again.context.close();
+  });
+
+  it("gives a sidebar title the row's width, and each row two Tab stops; its actions sit in one menu", async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await signUp(page, uniqueEmail('rows'), PASSWORD);
+    const long = 'A fairly long question about our billing table migration';
+    await sendAndWait(page, long);
+    await page.waitForURL(/\/c\//);
+    await sendAndWait(page, 'And one more thing.');
+    await page.getByRole('link', { name: 'New chat' }).click();
+    await sendAndWait(page, 'Second conversation');
+    await page.waitForURL(/\/c\//);
+
+    const rows = page.locator('li.conversation');
+    await rows.nth(1).waitFor();
+    await page.getByLabel('Message', { exact: true }).focus(); // the pointer rests nowhere near the list
+    const older = rows.nth(1);
+    // Not hovered: the title spans (nearly) the whole row, not half of it.
+    const [title, row] = await Promise.all([older.locator('.conversation-title').boundingBox(), older.boundingBox()]);
+    expect(title!.width / row!.width).toBeGreaterThan(0.85);
+    expect(await older.locator('.conversation-title').innerText()).toBe(long);
+
+    // Two Tab stops a row: its link, then its actions button, then the next row's link.
+    const newest = rows.nth(0).locator('a.conversation-link');
+    await newest.focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Actions for Second conversation');
+    await page.keyboard.press('Tab');
+    expect(await older.locator('a.conversation-link').evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The menu from the keyboard: Enter opens it on its first item, the arrows move, Enter picks.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    const menu = page.getByRole('menu', { name: `Actions for ${long}` });
+    await menu.waitFor();
+    expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Rename', 'Pin', 'Archive', 'Export as Markdown', 'Export as JSON', 'Delete…']);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('li.conversation', { hasText: long }).getByText('Pinned:').waitFor({ state: 'attached' });
+    // The pinned row moves to the top; the focus stays on its actions button.
+    await page.waitForFunction((name) => document.activeElement?.getAttribute('aria-label') === name, `Actions for ${long}`);
+    expect(await rows.nth(0).innerText()).toContain(long);
+
+    // Escape closes the menu and gives the focus back to its button.
+    await page.keyboard.press('Enter');
+    await menu.waitFor();
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Actions for ${long}`);
+
+    // How the rows and the open menu look: beside the chat on a desktop, in the drawer on a phone.
+    for (const theme of ['light', 'dark'] as const) {
+      await page.getByLabel('Message', { exact: true }).focus();
+      await shoot(page, 'sidebar-rows', theme, 'desktop');
+      // As a mouse does it: the button shows when the pointer is over the row.
+      await page.locator('li.conversation', { hasText: long }).hover();
+      await page.getByRole('button', { name: `Actions for ${long}` }).click();
+      await shoot(page, 'sidebar-menu', theme, 'desktop');
+      await page.keyboard.press('Escape');
+      await page.setViewportSize(PHONE);
+      await page.getByRole('button', { name: 'Show conversations' }).click();
+      await page.waitForTimeout(300);
+      await shoot(page, 'sidebar-rows', theme, 'phone');
+      await page.getByRole('button', { name: `Actions for ${long}` }).click();
+      await shoot(page, 'sidebar-menu', theme, 'phone');
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Hide conversations' }).click();
+      await page.setViewportSize(DESKTOP);
+    }
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
+
+  it("lets a phone scroll the usage by model from the keyboard too, and lists no month before the account's first", async () => {
+    const w = await openPage(browser, { viewport: PHONE, isMobile: true, hasTouch: true });
+    const { page } = w;
+    await signUp(page, uniqueEmail('phone'), PASSWORD);
+    await sendAndWait(page, 'Count my tokens.');
+    await page.getByRole('link', { name: 'Usage', exact: true }).click();
+    const scroller = page.getByRole('region', { name: 'Tokens by model (scrolls sideways)' });
+    await scroller.waitFor();
+    const sizes = await scroller.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, tabIndex: el.tabIndex }));
+    expect(sizes.tabIndex).toBe(0);
+    expect(sizes.scroll).toBeGreaterThan(sizes.client); // the table is wider than a phone...
+    await scroller.focus();
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => (document.querySelector('.model-table')?.parentElement?.scrollLeft ?? 0) > 0);
+    expect(await scroller.getByRole('columnheader', { name: 'Cost' }).isVisible()).toBe(true); // ...and all of it can be reached
+    await shootAll(page, 'usage-by-model', scroller);
+
+    // A new account: this month only.
+    const months = await page.getByLabel('Month').locator('option').allInnerTexts();
+    expect(months).toEqual([new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date())]);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
   });
 });

@@ -24,13 +24,18 @@ interface DataTableProps<Row> {
   /** Shown in a single muted row when there are no rows; nothing when left out. */
   empty?: ReactNode;
   rowProps?: (row: Row) => HTMLAttributes<HTMLTableRowElement>;
+  /**
+   * Names the sideways-scrolling box and makes it a Tab stop, so that a keyboard can scroll a table
+   * wider than a phone (its arrows do, once it has the focus). For tables that may not fit.
+   */
+  scrollLabel?: string;
 }
 
 const classes = (...names: (string | false | undefined)[]) => names.filter(Boolean).join(' ') || undefined;
 
-export function DataTable<Row>({ columns, rows, rowKey, caption, className, empty, rowProps }: DataTableProps<Row>) {
+export function DataTable<Row>({ columns, rows, rowKey, caption, className, empty, rowProps, scrollLabel }: DataTableProps<Row>) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" {...(scrollLabel ? { tabIndex: 0, role: 'region', 'aria-label': scrollLabel } : {})}>
       <table className={classes('data-table', className)}>
         {caption ? <caption>{caption}</caption> : null}
         <thead>

@@ -36,10 +36,15 @@ export function formatMonth(month: string): string {
   return new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
-/** The last `count` months, newest first, as "YYYY-MM". */
-export function recentMonths(now: Date, count: number): string[] {
+/** The last `count` months, newest first, as "YYYY-MM" (UTC, as the server's months); none before `since`'s month. */
+export function recentMonths(now: Date, count: number, since?: string): string[] {
+  const first = since ? monthOf(new Date(since)) : '';
   const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))));
+  for (let i = 0; i < count; i++) {
+    const month = monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1)));
+    if (month < first && out.length > 0) break;
+    out.push(month);
+  }
   return out;
 }
 

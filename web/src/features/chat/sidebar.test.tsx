@@ -41,24 +41,32 @@ async function setup({ activeId = null as string | null, refuse = false } = {}) 
   renderWithServices(<Sidebar activeId={activeId} open onClose={() => undefined} onRenamed={onRenamed} />, await signedInSession(server));
   await screen.findByText('First chat');
   const listFetches = () => server.calls.filter((c) => c.method === 'GET' && c.path === '/api/conversations').length;
-  return { server, onRenamed, listFetches, user: userEvent.setup() };
+  const user = userEvent.setup();
+  /** Opens a row's actions menu and picks one. */
+  const choose = async (title: string, action: string) => {
+    await user.click(screen.getByRole('button', { name: `Actions for ${title}` }));
+    await user.click(within(screen.getByRole('menu', { name: `Actions for ${title}` })).getByRole('menuitem', { name: action }));
+  };
+  return { server, onRenamed, listFetches, user, choose };
 }
 
 describe('Sidebar', () => {
   afterEach(() => window.history.replaceState(null, '', '/'));
 
   it('pins a conversation and shows the list fetched again', async () => {
-    const { server, listFetches, user } = await setup();
+    const { server, listFetches, user, choose } = await setup();
     const before = listFetches();
-    await user.click(screen.getByRole('button', { name: 'Pin First chat' }));
-    await screen.findByRole('button', { name: 'Unpin First chat' });
+    await choose('First chat', 'Pin');
+    await screen.findByText('Pinned:');
+    await user.click(screen.getByRole('button', { name: 'Actions for First chat' }));
+    expect(screen.getByRole('menuitem', { name: 'Unpin' })).toBeTruthy();
     expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ pinned: true });
     expect(listFetches()).toBeGreaterThan(before);
   });
 
   it('renames a conversation and tells the page its new title', async () => {
-    const { server, onRenamed, user } = await setup();
-    await user.click(screen.getByRole('button', { name: 'Rename First chat' }));
+    const { server, onRenamed, user, choose } = await setup();
+    await choose('First chat', 'Rename');
     const box = screen.getByLabelText('New title');
     await user.clear(box);
     await user.type(box, 'Better title{Enter}');
@@ -68,8 +76,8 @@ describe('Sidebar', () => {
   });
 
   it('keeps the page title when the server refuses the rename', async () => {
-    const { onRenamed, user } = await setup({ refuse: true });
-    await user.click(screen.getByRole('button', { name: 'Rename First chat' }));
+    const { onRenamed, user, choose } = await setup({ refuse: true });
+    await choose('First chat', 'Rename');
     const box = screen.getByLabelText('New title');
     await user.clear(box);
     await user.type(box, 'Better title{Enter}');
@@ -79,8 +87,8 @@ describe('Sidebar', () => {
 
   it('deletes the open conversation after confirming, and goes to a new chat', async () => {
     window.history.replaceState(null, '', `/c/${FIRST}`);
-    const { user } = await setup({ activeId: FIRST });
-    await user.click(screen.getByRole('button', { name: 'Delete First chat' }));
+    const { user, choose } = await setup({ activeId: FIRST });
+    await choose('First chat', 'Delete…');
     await user.click(within(screen.getByRole('dialog', { name: 'Delete this conversation?' })).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(screen.queryByText('First chat')).toBeNull());
     expect(screen.getByText('Second chat')).toBeTruthy();
@@ -88,10 +96,44 @@ describe('Sidebar', () => {
   });
 
   it("shows a refused change in the server's words, and still fetches the list again", async () => {
-    const { listFetches, user } = await setup({ refuse: true });
+    const { listFetches, choose } = await setup({ refuse: true });
     const before = listFetches();
-    await user.click(screen.getByRole('button', { name: 'Archive First chat' }));
+    await choose('First chat', 'Archive');
     expect((await screen.findByRole('alert')).textContent).toBe('The conversation changed meanwhile.');
     await waitFor(() => expect(listFetches()).toBeGreaterThan(before));
+  });
+
+  it('gives each row two Tab stops, its link and its actions button, and the menu keyboard rules', async () => {
+    const { user } = await setup();
+    const link = screen.getByRole('link', { name: 'First chat' });
+    link.focus();
+    await user.tab();
+    const button = screen.getByRole('button', { name: 'Actions for First chat' });
+    expect(document.activeElement).toBe(button);
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Second chat' }));
+
+    await user.click(button);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    const items = within(screen.getByRole('menu')).getAllByRole('menuitem');
+    expect(items.map((i) => i.textContent)).toEqual(['Rename', 'Pin', 'Archive', 'Export as Markdown', 'Export as JSON', 'Delete…']);
+    expect(document.activeElement).toBe(items[0]);
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(items[1]);
+    await user.keyboard('{ArrowUp}{ArrowUp}');
+    expect(document.activeElement).toBe(items[5]);
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(button);
+  });
+
+  it('gives the focus back to the actions button after a rename or a cancelled deletion', async () => {
+    const { user, choose } = await setup();
+    await choose('First chat', 'Rename');
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Actions for First chat' })));
+    await choose('First chat', 'Delete…');
+    await user.click(within(screen.getByRole('dialog', { name: 'Delete this conversation?' })).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Actions for First chat' })));
   });
 });

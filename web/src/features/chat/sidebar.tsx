@@ -1,14 +1,19 @@
-// The conversation list: new, search, rename, pin, archive (and a view of the archived ones),
-// delete (confirmed), and more pages loaded as
-// the end of the list scrolls into view (a "Load more" button does the same from the keyboard).
+// The conversation list: new, search, and per row one actions menu (rename, pin, archive, export,
+// delete after a confirmation); a view of the archived ones; more pages loaded as the end of the
+// list scrolls into view (a "Load more" button does the same from the keyboard).
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorNote } from '../../components/error-note';
 import { Icon } from '../../components/icon';
+import { useSessionStore } from '../../lib/app-context';
 import { Link, navigate } from '../../lib/router';
 import type { Conversation } from '../../lib/types';
 import { useDebounced } from '../../lib/use-debounced';
 import { useArchiveConversation, useConversations, useDeleteConversation, usePinConversation, useRenameConversation } from './chat-api';
+import { exportConversation, type ExportFormat } from './chat-helpers';
+import { ConversationMenu, type MenuAction } from './conversation-menu';
+
+const menuButtonId = (conversationId: string) => `conversation-actions-${conversationId}`;
 
 interface SidebarProps {
   activeId: string | null;
@@ -43,8 +48,8 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
   const pin = usePinConversation();
   const archive = useArchiveConversation();
   const remove = useDeleteConversation();
+  const session = useSessionStore();
 
-  /** Runs a change; its failure shows above the list until the next change. */
   /** Runs a change; a refusal is shown in the server's words. True when it was made. */
   async function change(action: () => Promise<unknown>): Promise<boolean> {
     setActionError(null);
@@ -57,9 +62,42 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
     }
   }
 
+  // After a rename or a dialog the focus goes back where the person was: the row's actions button,
+  // or after a deletion the row that took its place (or the search box when the list is empty).
+  const aside = useRef<HTMLElement>(null);
+  const [refocus, setRefocus] = useState<{ id: string } | { index: number } | null>(null);
+  useEffect(() => {
+    if (!refocus || !aside.current) return;
+    if ('id' in refocus) document.getElementById(menuButtonId(refocus.id))?.focus();
+    else {
+      const links = aside.current.querySelectorAll<HTMLElement>('.conversation-link');
+      (links[Math.min(refocus.index, links.length - 1)] ?? aside.current.querySelector<HTMLElement>('#conversation-search'))?.focus();
+    }
+    setRefocus(null);
+  }, [refocus, items.length]);
+
+  const exportAs = (c: Conversation, format: ExportFormat) => () =>
+    void change(() => exportConversation(session, c.id, format)).then(() => setRefocus({ id: c.id }));
+  const actionsOf = (c: Conversation): MenuAction[] => [
+    { label: 'Rename', onSelect: () => setEditing(c.id) },
+    {
+      label: c.pinned ? 'Unpin' : 'Pin',
+      onSelect: () => void change(() => pin.mutateAsync({ id: c.id, pinned: !c.pinned })).then(() => setRefocus({ id: c.id })),
+    },
+    {
+      label: c.archived ? 'Unarchive' : 'Archive',
+      // The row leaves this list: the focus goes to the one that takes its place.
+      onSelect: () => void change(() => archive.mutateAsync({ id: c.id, archived: !c.archived })).then(() => setRefocus({ index: items.indexOf(c) })),
+    },
+    { label: 'Export as Markdown', onSelect: exportAs(c, 'markdown') },
+    { label: 'Export as JSON', onSelect: exportAs(c, 'json') },
+    { label: 'Delete…', danger: true, onSelect: () => setDeleting(c) },
+  ];
+
   return (
     <>
       <aside
+        ref={aside}
         className={open ? 'sidebar open' : 'sidebar'}
         aria-label="Conversations"
         onKeyDown={(e) => {
@@ -98,9 +136,13 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
               {editing === c.id ? (
                 <RenameForm
                   initial={c.title ?? ''}
-                  onCancel={() => setEditing(null)}
+                  onCancel={() => {
+                    setEditing(null);
+                    setRefocus({ id: c.id });
+                  }}
                   onSave={(title) => {
                     setEditing(null);
+                    setRefocus({ id: c.id });
                     if (title && title !== c.title) void change(() => rename.mutateAsync({ id: c.id, title })).then((made) => made && onRenamed(c.id, title));
                   }}
                 />
@@ -115,36 +157,7 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
                     ) : null}
                     <span className="conversation-title">{c.title || 'New conversation'}</span>
                   </Link>
-                  <div className="conversation-actions">
-                    <button
-                      type="button"
-                      className="button ghost small icon"
-                      onClick={() => setEditing(c.id)}
-                      aria-label={`Rename ${c.title || 'conversation'}`}
-                    >
-                      <Icon name="pencil" size={14} />
-                    </button>
-                    <button
-                      type="button"
-                      className="button ghost small icon"
-                      aria-pressed={c.pinned}
-                      onClick={() => void change(() => pin.mutateAsync({ id: c.id, pinned: !c.pinned }))}
-                      aria-label={`${c.pinned ? 'Unpin' : 'Pin'} ${c.title || 'conversation'}`}
-                    >
-                      <Icon name="pin" size={14} />
-                    </button>
-                    <button
-                      type="button"
-                      className="button ghost small icon"
-                      onClick={() => void change(() => archive.mutateAsync({ id: c.id, archived: !c.archived }))}
-                      aria-label={`${c.archived ? 'Unarchive' : 'Archive'} ${c.title || 'conversation'}`}
-                    >
-                      <Icon name="archive" size={14} />
-                    </button>
-                    <button type="button" className="button ghost small icon" onClick={() => setDeleting(c)} aria-label={`Delete ${c.title || 'conversation'}`}>
-                      <Icon name="trash" size={14} />
-                    </button>
-                  </div>
+                  <ConversationMenu title={c.title || 'New conversation'} buttonId={menuButtonId(c.id)} actions={actionsOf(c)} />
                 </>
               )}
             </li>
@@ -165,15 +178,19 @@ export function Sidebar({ activeId, open, onClose, onRenamed }: SidebarProps) {
         message={`"${deleting?.title || 'New conversation'}" and all its messages will be deleted. This cannot be undone.`}
         confirmLabel="Delete"
         danger
-        onCancel={() => setDeleting(null)}
+        onCancel={() => {
+          if (deleting) setRefocus({ id: deleting.id });
+          setDeleting(null);
+        }}
         onConfirm={() => {
           const target = deleting;
           setDeleting(null);
           if (!target) return;
+          const index = items.indexOf(target);
           void change(async () => {
             await remove.mutateAsync(target.id);
             if (target.id === activeId) navigate('/', { replace: true });
-          });
+          }).then((made) => setRefocus(made ? { index } : { id: target.id }));
         }}
       />
     </>

@@ -4,6 +4,7 @@ import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { MonthSelect } from '../../components/month-select';
+import { useSession } from '../../lib/app-context';
 import { capitalize, formatDate, formatInt, formatMonth, formatUsd, monthOf } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import { Link } from '../../lib/router';
@@ -15,6 +16,7 @@ import { UsageChart } from './usage-chart';
 import { UsageMeter } from './usage-meter';
 
 export function UsagePage() {
+  const { user } = useSession();
   const [month, setMonth] = useState(() => monthOf(new Date()));
   const usage = useUsage(month);
   const u = usage.data;
@@ -23,7 +25,7 @@ export function UsagePage() {
     <main className="page">
       <div className="page-head">
         <h1>Usage</h1>
-        <MonthSelect id="usage-month" value={month} onChange={setMonth} />
+        <MonthSelect id="usage-month" value={month} onChange={setMonth} since={user?.created_at} />
       </div>
       {usage.isPending ? <p className="muted">Loading…</p> : null}
       {usage.isError ? <ErrorNote error={usage.error} /> : null}
@@ -94,7 +96,7 @@ const MODEL_COLUMNS: Column<UsageReport['by_model'][number]>[] = [
 
 function ModelTable({ rows }: { rows: UsageReport['by_model'] }) {
   if (rows.length === 0) return <p className="muted">No model calls this month.</p>;
-  return <DataTable columns={MODEL_COLUMNS} rows={rows} rowKey={(r) => r.model} />;
+  return <DataTable columns={MODEL_COLUMNS} rows={rows} rowKey={(r) => r.model} className="model-table" scrollLabel="Tokens by model (scrolls sideways)" />;
 }
 
 /** The cap applies to the current month, whatever month the page shows: its use is what a cap is checked against. */
