@@ -18,7 +18,7 @@ import { billingRoutes } from './features/billing/billing.routes.js';
 import { chatRoutes } from './features/chat/chat.routes.js';
 import { conversationsRoutes } from './features/conversations/conversations.routes.js';
 import { healthRoutes } from './features/health/health.routes.js';
-import { createApiKeyAuthenticate, explainApiKeyOnApi } from './features/keys/keys.authenticate.js';
+import { createApiKeyAuthenticate, explainApiKeyOnApi, registerApiKeyDecorator } from './features/keys/keys.authenticate.js';
 import { keysRoutes } from './features/keys/keys.routes.js';
 import { modelsRoutes } from './features/models/models.routes.js';
 import { openAiApiRoutes } from './features/openai-api/openai-api.routes.js';
@@ -100,6 +100,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerProblemHandler(app, renderError);
   registerNulRefusal(app);
   registerAuthDecorators(app);
+  registerApiKeyDecorator(app);
   registerRequestLog(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

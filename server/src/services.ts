@@ -119,7 +119,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   const chat = createChatService({ conversations, models, modelCalls, log, db });
   // Replies outlive their requests: closing stops those still running and waits until they are stored.
   onClose.push(() => chat.close());
-  const keys = createKeysService({ db, users, now });
+  const keys = createKeysService({ db, users, usage, now });
   const sso = createSsoFor(config.sso, { db, users, auth, publicUrl: publicUrlOf(config), production: config.env === 'production' });
   const cleanup = createCleanup({
     auth,

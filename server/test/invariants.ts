@@ -34,3 +34,45 @@ export async function expectInvariants(db: Queryable, userId: string, { limit, c
   if (problems.length) throw new Error(`invariants broken: ${problems.join('; ')}`);
   return s;
 }
+
+/**
+ * Invariants 1 and 2 for every budget level in the database at once (docs/decisions/019): each
+ * API key's month equals the sum of its records and stays within the key's cap; nothing stays
+ * reserved. Answers the problems found (empty when none).
+ */
+export async function budgetProblems(db: Queryable): Promise<string[]> {
+  const problems: string[] = [];
+  const { rows: keys } = await db.query<{
+    key_id: string;
+    month: string;
+    total: number;
+    reserved: number;
+    requests: number;
+    records: number;
+    sum: number;
+    cap: number | null;
+  }>(
+    `SELECT k.key_id, k.month, k.total_tokens::int AS total, k.reserved_tokens::int AS reserved, k.request_count AS requests,
+            (SELECT count(*)::int FROM usage_records r WHERE r.key_id = k.key_id AND r.month = k.month) AS records,
+            (SELECT COALESCE(sum(total_tokens), 0)::int FROM usage_records r WHERE r.key_id = k.key_id AND r.month = k.month) AS sum,
+            (SELECT monthly_token_cap::int FROM api_keys a WHERE a.id = k.key_id) AS cap
+     FROM key_monthly_usage k`,
+  );
+  for (const k of keys) {
+    if (k.total !== k.sum) problems.push(`key ${k.key_id} ${k.month}: ${k.total} != sum of records ${k.sum}`);
+    if (k.requests !== k.records) problems.push(`key ${k.key_id} ${k.month}: request_count ${k.requests} != records ${k.records}`);
+    if (k.reserved !== 0) problems.push(`key ${k.key_id} ${k.month}: ${k.reserved} tokens left reserved`);
+    if (k.cap !== null && k.total > k.cap) problems.push(`key ${k.key_id} ${k.month}: ${k.total} over its cap ${k.cap}`);
+  }
+  const { rows: orphans } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT DISTINCT key_id, month FROM usage_records WHERE key_id IS NOT NULL) r
+     WHERE NOT EXISTS (SELECT 1 FROM key_monthly_usage k WHERE k.key_id = r.key_id AND k.month = r.month)`,
+  );
+  if (orphans[0]!.n > 0) problems.push(`${orphans[0]!.n} key months with records but no aggregate`);
+  return problems;
+}
+
+export async function expectBudgetInvariants(db: Queryable) {
+  const problems = await budgetProblems(db);
+  if (problems.length) throw new Error(`budget invariants broken: ${problems.join('; ')}`);
+}

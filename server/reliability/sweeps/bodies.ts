@@ -43,6 +43,7 @@ const HINTS: Record<string, (ctx: BodyContext) => unknown> = {
   current_password: (ctx) => ctx.password,
   new_password: () => 'another correct horse battery',
   monthly_token_cap: () => 1_000_000,
+  expires_at: () => '2099-01-01T00:00:00Z',
   stream: () => false,
 };
 

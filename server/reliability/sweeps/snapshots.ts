@@ -11,6 +11,8 @@ const OWNED_OTHERWISE: Record<string, string> = {
   users: 'id::text = $1',
   // Counters keyed by the user's id (model calls per minute); the others are per IP or email.
   rate_limit_counters: 'position($1 in key) > 0',
+  // A key's month belongs to the key's owner.
+  key_monthly_usage: 'key_id IN (SELECT id FROM api_keys WHERE user_id::text = $1)',
 };
 /** Tables that hold no user's data, and why. */
 const NOT_USER_DATA: Record<string, string> = {

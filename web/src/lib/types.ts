@@ -12,7 +12,13 @@ import type {
   MessageResponse,
   UpdateConversationBody,
 } from '../../../server/src/features/conversations/conversations.schemas';
-import type { ApiKeyListResponse, ApiKeyResponse, CreateApiKeyBody, CreatedApiKeyResponse } from '../../../server/src/features/keys/keys.schemas';
+import type {
+  ApiKeyListResponse,
+  ApiKeyResponse,
+  CreateApiKeyBody,
+  CreatedApiKeyResponse,
+  UpdateApiKeyBody,
+} from '../../../server/src/features/keys/keys.schemas';
 import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/features/models/models.schemas';
 import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
 import type { PreferencesResponse, PutPreferencesBody } from '../../../server/src/features/preferences/preferences.schemas';
@@ -64,6 +70,7 @@ export type ApiKeyList = ApiKeyListResponse;
 export type NewApiKey = CreateApiKeyBody;
 /** The answer to a creation, the only one that carries the key itself. */
 export type CreatedApiKey = CreatedApiKeyResponse;
+export type ApiKeyChange = UpdateApiKeyBody;
 
 /** GET /api/billing: whether plans can be bought here, which, and the user's subscription. */
 export type Billing = BillingResponse;

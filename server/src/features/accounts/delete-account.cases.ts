@@ -54,6 +54,30 @@ export function deleteAccountCases(ctx: AccountsContext) {
     expect(aggregates.rows.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("gives a key's call in flight back to the key's month when the account goes (its month still equals its records)", async () => {
+    const user = await createUser(ctx.t.app);
+    const key = await createApiKey(ctx.t.app, user);
+    const charge = { key: { id: key.id, monthly_token_cap: null } };
+    const done = randomUUID();
+    await ctx.t.app.usage.reserve({ user: { id: user.id }, requestId: done, model: 'demo', promptTokens: 1, maxOutputTokens: 1, charge });
+    await ctx.t.app.usage.settle({
+      requestId: done,
+      userId: user.id,
+      keyId: key.id,
+      model: 'demo',
+      inputTokens: 5,
+      outputTokens: 5,
+      source: 'provider',
+      outcome: 'complete',
+    });
+    await ctx.t.app.usage.reserve({ user: { id: user.id }, requestId: randomUUID(), model: 'demo', promptTokens: 1, maxOutputTokens: 50, charge });
+    expect((await remove(user, user.password)).statusCode).toBe(204);
+    const { rows } = await ctx.t.db.query('SELECT total_tokens::int AS total, reserved_tokens::int AS reserved FROM key_monthly_usage WHERE key_id = $1', [
+      key.id,
+    ]);
+    expect(rows).toEqual([{ total: 10, reserved: 0 }]);
+  });
+
   it('makes a returning address wait for the next month, so deleting resets no quota', async () => {
     const email = uniqueEmail('returning');
     const user = await createUser(ctx.t.app, { email });

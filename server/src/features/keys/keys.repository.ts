@@ -7,9 +7,13 @@ export interface ApiKeyRow {
   prefix: string;
   created_at: Date;
   last_used_at: Date | null;
+  /** The key's own monthly token cap (null: only the plan's limits apply). */
+  monthly_token_cap: number | null;
+  /** After this the key is refused (null: never). */
+  expires_at: Date | null;
 }
 
-const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at';
+const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at, monthly_token_cap, expires_at';
 
 // The first key of the two-key advisory locks that keys takes (the second: a hash of the user id).
 // Two-key locks never collide with the one-key lock of the migrations.
@@ -29,17 +33,45 @@ export async function countLiveApiKeysByUser(db: Queryable, { userId }: { userId
   return rows[0]!.n;
 }
 
+export interface KeyBudget {
+  monthlyTokenCap: number | null;
+  expiresAt: Date | null;
+}
+
 export async function insertApiKey(
   db: Queryable,
-  { userId, name, prefix, keyHash }: { userId: string; name: string; prefix: string; keyHash: string },
+  { userId, name, prefix, keyHash, monthlyTokenCap, expiresAt }: { userId: string; name: string; prefix: string; keyHash: string } & KeyBudget,
 ): Promise<ApiKeyRow> {
-  const { rows } = await db.query<ApiKeyRow>(`INSERT INTO api_keys (user_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
-    userId,
-    name,
-    prefix,
-    keyHash,
-  ]);
+  const { rows } = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (user_id, name, prefix, key_hash, monthly_token_cap, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [userId, name, prefix, keyHash, monthlyTokenCap, expiresAt],
+  );
   return rows[0]!;
+}
+
+/** Changes the given fields of one of the user's live keys; undefined when the user has no such key. */
+export async function updateApiKey(
+  db: Queryable,
+  { id, userId, changes }: { id: string; userId: string; changes: Partial<{ name: string } & KeyBudget> },
+): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `UPDATE api_keys SET
+       name = CASE WHEN $3 THEN $4 ELSE name END,
+       monthly_token_cap = CASE WHEN $5 THEN $6::bigint ELSE monthly_token_cap END,
+       expires_at = CASE WHEN $7 THEN $8::timestamptz ELSE expires_at END
+     WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+    [
+      id,
+      userId,
+      changes.name !== undefined,
+      changes.name ?? null,
+      changes.monthlyTokenCap !== undefined,
+      changes.monthlyTokenCap ?? null,
+      changes.expiresAt !== undefined,
+      changes.expiresAt ?? null,
+    ],
+  );
+  return rows[0];
 }
 
 /** The user's live keys, newest first. */

@@ -3,7 +3,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { currentUser, type Authenticate } from '../auth/authenticate.js';
-import { apiKeyIdParams, apiKeyListResponse, createApiKeyBody, createdApiKeyResponse, toApiKeyResponse } from './keys.schemas.js';
+import {
+  apiKeyIdParams,
+  apiKeyListResponse,
+  apiKeyResponse,
+  createApiKeyBody,
+  createdApiKeyResponse,
+  toApiKeyResponse,
+  updateApiKeyBody,
+  type UpdateApiKeyBody,
+} from './keys.schemas.js';
 import type { KeysService } from './keys.service.js';
 
 export const keysRoutes: FastifyPluginAsyncZod<{ keys: KeysService; authenticate: Authenticate }> = async (app, opts) => {
@@ -22,13 +31,31 @@ export const keysRoutes: FastifyPluginAsyncZod<{ keys: KeysService; authenticate
       tags,
       security,
       summary: 'Create an API key for the /v1 API; the answer is the only time the key is shown',
-      description: 'At most 20 keys at once: another answers 409 `API_KEY_LIMIT`.',
+      description:
+        'At most 20 keys at once: another answers 409 `API_KEY_LIMIT`. `monthly_token_cap` limits what the key may use in a month (inside your plan: ' +
+        'a call over it answers 429 with `level: key_cap`); after `expires_at` the key answers 401.',
       body: createApiKeyBody,
       response: { 201: createdApiKeyResponse },
     },
     handler: async (request, reply) => {
-      const created = await keys.create(currentUser(request).id, request.body.name);
+      const { name, monthly_token_cap, expires_at } = request.body;
+      const created = await keys.create(currentUser(request).id, name, budgetOf({ monthly_token_cap, expires_at }));
       return reply.code(201).send({ ...toApiKeyResponse(created), key: created.key });
+    },
+  });
+
+  app.patch('/:id', {
+    schema: {
+      tags,
+      security,
+      summary: 'Rename a key or change its monthly cap or expiry (null removes them); calls in flight keep what they reserved',
+      params: apiKeyIdParams,
+      body: updateApiKeyBody,
+      response: { 200: apiKeyResponse },
+    },
+    handler: async (request) => {
+      const { name, ...budget } = request.body;
+      return toApiKeyResponse(await keys.update(currentUser(request).id, request.params.id, { ...(name !== undefined && { name }), ...budgetOf(budget) }));
     },
   });
 
@@ -40,3 +67,11 @@ export const keysRoutes: FastifyPluginAsyncZod<{ keys: KeysService; authenticate
     },
   });
 };
+
+/** The fields sent, in the service's terms: an absent field is left as it is, null clears it. */
+function budgetOf(body: Pick<UpdateApiKeyBody, 'monthly_token_cap' | 'expires_at'>) {
+  return {
+    ...(body.monthly_token_cap !== undefined && { monthlyTokenCap: body.monthly_token_cap }),
+    ...(body.expires_at !== undefined && { expiresAt: body.expires_at === null ? null : new Date(body.expires_at) }),
+  };
+}

@@ -1,6 +1,7 @@
 // Personal API keys: created (shown once), listed, revoked, and checked on every /v1 request.
 import { AppError } from '../../lib/errors.js';
 import type { Db } from '../../platform/db/db.js';
+import type { UsageService } from '../usage/usage.service.js';
 import type { UserRow, UsersService } from '../users/users.service.js';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
 import {
@@ -11,8 +12,19 @@ import {
   lockKeyCreationOfUser,
   revokeApiKey,
   touchApiKey,
+  updateApiKey,
   type ApiKeyRow,
+  type KeyBudget,
 } from './keys.repository.js';
+
+/** A key as its owner sees it: with what it used this month and what its calls in flight hold. */
+export type ApiKeyWithUsage = ApiKeyRow & { used_tokens: number; reserved_tokens: number };
+
+/** The key a /v1 request came with, as metering needs it (its cap is a level of every call). */
+export interface AuthenticatedKey {
+  id: string;
+  monthly_token_cap: number | null;
+}
 
 /** Live (not revoked) keys a user may hold at once. */
 export const MAX_API_KEYS_PER_USER = 20;
@@ -22,14 +34,29 @@ export const MAX_API_KEYS_PER_USER = 20;
  */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function createKeysService({ db, users, now }: { db: Db; users: UsersService; now: () => Date }) {
+export function createKeysService({ db, users, usage, now }: { db: Db; users: UsersService; usage: Pick<UsageService, 'keysMonth'>; now: () => Date }) {
+  async function withUsage(rows: ApiKeyRow[]): Promise<ApiKeyWithUsage[]> {
+    const months = await usage.keysMonth(rows.map((r) => r.id));
+    return rows.map((r) => ({ ...r, used_tokens: months.get(r.id)?.used ?? 0, reserved_tokens: months.get(r.id)?.reserved ?? 0 }));
+  }
+
+  /** An expiry must lie ahead: a key born expired, or moved into the past, is a mistake. */
+  function checkExpiry(expiresAt: Date | null | undefined) {
+    if (expiresAt && expiresAt.getTime() <= now().getTime()) {
+      throw new AppError('VALIDATION_FAILED', 'The expiry must be in the future.', {
+        issues: [{ location: 'body', path: 'expires_at', message: 'must be in the future' }],
+      });
+    }
+  }
+
   return {
-    list(userId: string): Promise<ApiKeyRow[]> {
-      return listApiKeysByUser(db, { userId });
+    async list(userId: string): Promise<ApiKeyWithUsage[]> {
+      return withUsage(await listApiKeysByUser(db, { userId }));
     },
 
     /** The new key is in the answer and nowhere else: only its hash is stored. */
-    async create(userId: string, name: string): Promise<ApiKeyRow & { key: string }> {
+    async create(userId: string, name: string, budget: Partial<KeyBudget> = {}): Promise<ApiKeyWithUsage & { key: string }> {
+      checkExpiry(budget.expiresAt);
       const fresh = generateApiKey();
       const row = await db.transaction(async (tx) => {
         await lockKeyCreationOfUser(tx, { userId });
@@ -38,9 +65,23 @@ export function createKeysService({ db, users, now }: { db: Db; users: UsersServ
             limit: MAX_API_KEYS_PER_USER,
           });
         }
-        return insertApiKey(tx, { userId, name, prefix: fresh.prefix, keyHash: fresh.hash });
+        return insertApiKey(tx, {
+          userId,
+          name,
+          prefix: fresh.prefix,
+          keyHash: fresh.hash,
+          monthlyTokenCap: budget.monthlyTokenCap ?? null,
+          expiresAt: budget.expiresAt ?? null,
+        });
       });
-      return { ...row, key: fresh.key };
+      return { ...row, used_tokens: 0, reserved_tokens: 0, key: fresh.key };
+    },
+    /** Renames a key or changes its cap or expiry; a lower cap binds the next call, not those in flight. */
+    async update(userId: string, id: string, changes: Partial<{ name: string } & KeyBudget>): Promise<ApiKeyWithUsage> {
+      checkExpiry(changes.expiresAt);
+      const row = await updateApiKey(db, { id, userId, changes });
+      if (!row) throw new AppError('API_KEY_NOT_FOUND', `You have no API key ${id}.`);
+      return (await withUsage([row]))[0]!;
     },
 
     /** Revoked keys stop working at once: every request looks its key up. */
@@ -52,7 +93,7 @@ export function createKeysService({ db, users, now }: { db: Db; users: UsersServ
      * The owner of a live key, loaded on every request (as for an access token) so that revoking
      * the key or deactivating the account bites at once.
      */
-    async authenticate(key: string): Promise<UserRow> {
+    async authenticate(key: string): Promise<{ user: UserRow; key: AuthenticatedKey }> {
       if (!looksLikeApiKey(key)) {
         throw new AppError('API_KEY_INVALID', 'This is not an API key: /v1 takes only personal API keys ("qc_..."), which POST /api/keys creates.');
       }
@@ -61,9 +102,15 @@ export function createKeysService({ db, users, now }: { db: Db; users: UsersServ
       if (!found || !user?.is_active)
         throw new AppError('API_KEY_INVALID', 'This API key is not valid: it was revoked or its account is disabled. POST /api/keys creates a new one.');
       const at = now();
+      if (found.expires_at && new Date(found.expires_at).getTime() <= at.getTime()) {
+        throw new AppError(
+          'API_KEY_INVALID',
+          `This API key expired at ${new Date(found.expires_at).toISOString()}. PATCH /api/keys/{id} extends it, or POST /api/keys creates a new one.`,
+        );
+      }
       const staleBefore = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
       if (!found.last_used_at || new Date(found.last_used_at) <= staleBefore) await touchApiKey(db, { id: found.id, at, staleBefore });
-      return user;
+      return { user, key: { id: found.id, monthly_token_cap: found.monthly_token_cap === null ? null : Number(found.monthly_token_cap) } };
     },
   };
 }

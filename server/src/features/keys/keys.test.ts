@@ -6,6 +6,9 @@ import { testDbKinds } from '../../../test/databases.js';
 import { authHeader, buildTestApp, createApiKey, createUser, type TestApp, type TestUser } from '../../../test/test-app.js';
 import { LAST_USED_RESOLUTION_MS, MAX_API_KEYS_PER_USER } from './keys.service.js';
 
+/** What a key's listing shows, sorted; the answer to a creation adds the key itself. */
+const LISTED_FIELDS = ['created_at', 'expires_at', 'id', 'last_used_at', 'monthly_token_cap', 'name', 'prefix', 'reserved_tokens', 'used_tokens'];
+
 describe.each(testDbKinds())('API keys on %s', (kind) => {
   let t: TestApp;
   let clock = new Date('2026-11-20T10:00:00Z');
@@ -25,8 +28,8 @@ describe.each(testDbKinds())('API keys on %s', (kind) => {
       const res = await keys(user, 'POST', '', { name: '  laptop  ' });
       expect(res.statusCode).toBe(201);
       const created = res.json();
-      expect(Object.keys(created).sort()).toEqual(['created_at', 'id', 'key', 'last_used_at', 'name', 'prefix']);
-      expect(created).toMatchObject({ name: 'laptop', last_used_at: null });
+      expect(Object.keys(created).sort()).toEqual([...LISTED_FIELDS, 'key'].sort());
+      expect(created).toMatchObject({ name: 'laptop', last_used_at: null, monthly_token_cap: null, expires_at: null, used_tokens: 0, reserved_tokens: 0 });
       expect(created.key).toMatch(/^qc_[A-Za-z0-9_-]{43}$/);
       expect(created.prefix).toBe(created.key.slice(0, 11));
       expect(new Date(created.created_at).toISOString()).toBe(created.created_at);
@@ -100,8 +103,18 @@ describe.each(testDbKinds())('API keys on %s', (kind) => {
       expect(res.statusCode).toBe(200);
       const { items } = res.json();
       expect(items.map((k: { name: string }) => k.name)).toEqual(['second', 'first']);
-      for (const item of items) expect(Object.keys(item).sort()).toEqual(['created_at', 'id', 'last_used_at', 'name', 'prefix']);
-      expect(items[1]).toEqual({ id: first.id, name: 'first', prefix: first.prefix, created_at: expect.any(String), last_used_at: null });
+      for (const item of items) expect(Object.keys(item).sort()).toEqual(LISTED_FIELDS);
+      expect(items[1]).toEqual({
+        id: first.id,
+        name: 'first',
+        prefix: first.prefix,
+        created_at: expect.any(String),
+        last_used_at: null,
+        monthly_token_cap: null,
+        expires_at: null,
+        used_tokens: 0,
+        reserved_tokens: 0,
+      });
       expect(res.body).not.toContain(first.key);
       expect(res.body).not.toContain(second.key);
     });

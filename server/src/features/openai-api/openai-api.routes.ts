@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { clientGoneSignal } from '../../lib/model-calls/client-gone.js';
 import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { currentUser, type Authenticate } from '../auth/authenticate.js';
+import { currentApiKey } from '../keys/keys.authenticate.js';
 import { COMPLETION_STREAM_HEADERS } from './completion-format.js';
 import { chatCompletionBody, chatCompletionResponse, modelListResponse, type ChatCompletion } from './openai-api.schemas.js';
 import type { OpenAiApiService } from './openai-api.service.js';
@@ -38,6 +39,8 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
       const { body } = request;
       const call = {
         user: currentUser(request),
+        // The key is a level of the call's budget: its own cap, its month's usage.
+        charge: { key: currentApiKey(request) },
         body,
         signal: clientGoneSignal(reply),
         // Known once the call is reserved, before the reply starts: no query of their own.

@@ -67,6 +67,13 @@ export type ChatCompletion = z.infer<typeof chatCompletionResponse>;
 
 /** What every /v1 error answers, so that the official clients raise their matching exception. */
 export const openAiErrorResponse = z.object({
-  error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }),
+  error: z.object({
+    message: z.string(),
+    type: z.string(),
+    param: z.string().nullable(),
+    code: z.string().nullable(),
+    /** On a quota refusal: the level whose limit ran out (tier, personal_cap, key_cap...), as the /api problem names it. */
+    level: z.string().optional(),
+  }),
 });
 export type OpenAiErrorBody = z.infer<typeof openAiErrorResponse>;

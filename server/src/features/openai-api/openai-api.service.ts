@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../lib/errors.js';
 import type { ModelCall, ModelCalls } from '../../lib/model-calls/model-call.js';
 import { countPromptTokens, type PromptMessage } from '../../lib/model-calls/tokenizer.js';
-import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
+import type { Charge, QuotaState } from '../../lib/model-calls/usage-meter.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
 import type { ModelsService } from '../models/models.service.js';
 import { completionChunks, toChatCompletion, type CompletionMeta } from './completion-format.js';
@@ -21,6 +21,8 @@ export interface OpenAiApiDeps {
 interface CompletionRequest {
   user: { id: string; tier: TierName; monthly_token_cap?: number | null };
   body: ChatCompletionBody;
+  /** The API key the call came with: a level of its budget. */
+  charge?: Charge;
   /** Aborts when the client goes away: the upstream call stops and what was used is settled. */
   signal: AbortSignal;
   /** Told the user's limits once the call is reserved (the route sends them as headers). */
@@ -50,7 +52,7 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
   const catalogueCreated = Math.floor(now().getTime() / 1000);
 
   /** Reserves, calls the model and waits until it starts answering; failures before that throw. */
-  async function start({ user, body, signal, onQuota }: CompletionRequest, stream: boolean): Promise<{ meta: CompletionMeta; call: ModelCall }> {
+  async function start({ user, body, signal, onQuota, charge }: CompletionRequest, stream: boolean): Promise<{ meta: CompletionMeta; call: ModelCall }> {
     const model = models.resolveForUser(user, body.model, MODELS_ROUTE);
     const prompt = toPrompt(body.messages);
     const stop = body.stop ?? undefined;
@@ -63,6 +65,7 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
       conversationId: null,
       messageId: null,
       signal,
+      charge,
     });
     if (reserved.quota) onQuota?.(reserved.quota);
     const call = reserved.start({

@@ -45,6 +45,8 @@ export function toOpenAiError(error: AppError): { status: number; body: OpenAiEr
         type: kind?.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error'),
         param: kind?.param ?? (issues?.[0]?.path || null),
         code: kind ? kind.code : error.code.toLowerCase(),
+        // An addition of ours: which of the nested budgets refused (OpenAI's clients keep the body).
+        ...(typeof error.extra.level === 'string' && { level: error.extra.level }),
       },
     },
   };

@@ -58,3 +58,13 @@ export async function findMonthlyUsageOfUsers(db: Queryable, { userIds, month }:
   );
   return rows;
 }
+
+/** The month's used and reserved tokens of the given API keys; keys without usage have no row. */
+export async function findMonthlyUsageOfKeys(db: Queryable, { keyIds, month }: { keyIds: string[]; month: string }) {
+  if (keyIds.length === 0) return [];
+  const { rows } = await db.query<{ key_id: string; total_tokens: number; reserved_tokens: number }>(
+    'SELECT key_id, total_tokens, reserved_tokens FROM key_monthly_usage WHERE month = $1 AND key_id = ANY($2::uuid[])',
+    [month, keyIds],
+  );
+  return rows;
+}

@@ -1,6 +1,7 @@
 // The SQL of metering. Each call's reservation and its settlement are one statement each (one
 // round trip, atomic on its own): the hot path of every model call is two statements here.
-import type { Queryable } from '../../platform/db/db.js';
+import type { Db, Queryable } from '../../platform/db/db.js';
+import { idsOf, settleMoves, withAccountsLocked, type BudgetAccount } from './budget.repository.js';
 
 export interface MonthlyUsageRow {
   total_tokens: number;
@@ -21,6 +22,8 @@ export interface ReservationRow {
   provider: string;
   conversation_id: string | null;
   message_id: string | null;
+  /** The API key the call was charged to, if any. */
+  key_id: string | null;
 }
 
 export async function ensureMonthlyUsage(db: Queryable, { userId, month }: { userId: string; month: string }) {
@@ -36,7 +39,7 @@ export async function findMonthlyUsage(db: Queryable, { userId, month }: { userI
   return rows[0];
 }
 
-export interface NewReservation extends Omit<ReservationRow, 'tokens'> {
+export interface NewReservation extends Omit<ReservationRow, 'tokens' | 'key_id'> {
   /** The prompt's share of the reservation (prompt tokens with the tokenizer's margin). */
   promptShare: number;
   /** The output cap asked for; lowered to what the month has left. */
@@ -94,21 +97,43 @@ export async function reserveTokens(db: Queryable, r: NewReservation): Promise<R
   return { kind: 'granted', tokens: Number(row.granted), before: { total_tokens: Number(row.total_tokens), reserved_tokens: Number(row.reserved_tokens) } };
 }
 
-/** Removes a reservation and gives its tokens back to the month, in one statement; undefined if already gone. */
-export async function deleteReservation(db: Queryable, { requestId }: { requestId: string }): Promise<{ tokens: number } | undefined> {
-  const { rows } = await db.query<{ tokens: number }>(
-    `WITH gone AS (DELETE FROM usage_reservations WHERE request_id = $1 RETURNING user_id, month, tokens)
-     UPDATE monthly_usage AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
-     FROM gone WHERE m.user_id = gone.user_id AND m.month = gone.month
-     RETURNING gone.tokens`,
+/** The accounts a reservation holds tokens of, in the lock order's terms (budget.repository.ts). */
+export function accountsOf(r: { user_id: string; key_id: string | null }): BudgetAccount[] {
+  return [...(r.key_id ? [{ kind: 'key' as const, keyId: r.key_id }] : []), { kind: 'user' as const, userId: r.user_id }];
+}
+
+/**
+ * Removes a reservation and gives its tokens back to every account it held them of, in one
+ * statement (after locking those rows in the lock order when there are several); undefined if
+ * already gone.
+ */
+export async function deleteReservation(db: Db, { requestId }: { requestId: string }): Promise<{ tokens: number } | undefined> {
+  const { rows: found } = await db.query<{ user_id: string; key_id: string | null; month: string }>(
+    'SELECT user_id, key_id, month FROM usage_reservations WHERE request_id = $1',
     [requestId],
   );
-  return rows[0];
+  if (!found[0]) return undefined;
+  const accounts = accountsOf(found[0]);
+  return withAccountsLocked(db, { accounts, requestId, month: found[0].month }, async (q) => {
+    const { rows } = await q.query<{ tokens: number }>(
+      `WITH gone AS (DELETE FROM usage_reservations WHERE request_id = $1 RETURNING user_id, key_id, month, tokens),
+       key_month AS (
+         UPDATE key_monthly_usage AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
+         FROM gone WHERE m.key_id = gone.key_id AND m.month = gone.month
+       ), user_month AS (
+         UPDATE monthly_usage AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
+         FROM gone WHERE m.user_id = gone.user_id AND m.month = gone.month
+       )
+       SELECT tokens FROM gone`,
+      [requestId],
+    );
+    return rows[0];
+  });
 }
 
 export async function findExpiredReservations(db: Queryable, { now, limit }: { now: Date; limit: number }): Promise<ReservationRow[]> {
   const { rows } = await db.query<ReservationRow>(
-    `SELECT request_id, user_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id
+    `SELECT request_id, user_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, key_id
      FROM usage_reservations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2`,
     [now, limit],
   );
@@ -122,6 +147,8 @@ export interface NewUsageRecord {
   month: string;
   conversationId: string | null;
   messageId: string | null;
+  /** The API key the call was charged to (null: none). */
+  keyId: string | null;
   /** Undefined: the reservation's. */
   provider: string | undefined;
   model: string;
@@ -134,55 +161,55 @@ export interface NewUsageRecord {
 }
 
 /**
- * Settles a call in one statement: deletes its reservation, writes its one record, and moves the
- * month's aggregate by the record's amounts and the reservation's release. Keyed by request id: a
- * second settle of the same call (a retry, or one racing the reaper) inserts nothing and moves
- * nothing. `reservedTokens` is what the deleted reservation held (undefined if there was none).
+ * Settles a call in one statement: deletes its reservation, writes its one record, and moves each
+ * account's month (the user's; the key's when there is one) by the record's amounts and the
+ * reservation's release. Keyed by request id: a second settle of the same call (a retry, or one
+ * racing the reaper) inserts nothing and moves nothing. `reservedTokens` is what the deleted
+ * reservation held (undefined if there was none). With several accounts, their rows are locked in
+ * the lock order first, in the same transaction.
  */
-export async function settleUsage(db: Queryable, r: NewUsageRecord): Promise<{ recorded: boolean; reservedTokens: number | undefined }> {
+export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded: boolean; reservedTokens: number | undefined }> {
   const total = r.inputTokens + r.outputTokens;
-  const { rows } = await db.query<{ recorded: boolean; reserved_tokens: number | null }>(
-    `WITH reservation AS (
-       DELETE FROM usage_reservations WHERE request_id = $1
-       RETURNING month, tokens, conversation_id, message_id, provider
-     ), record AS (
-       INSERT INTO usage_records (request_id, user_id, month, conversation_id, message_id, provider, model,
-         input_tokens, output_tokens, total_tokens, cost_nanousd, usage_source, outcome, created_at)
-       SELECT $1, $2, COALESCE(reservation.month, $3), COALESCE($4, reservation.conversation_id), COALESCE($5, reservation.message_id),
-         COALESCE($6, reservation.provider, 'unknown'), $7, $8, $9, $10, $11, $12, $13, $14
-       FROM (SELECT 1) AS one LEFT JOIN reservation ON true
-       ON CONFLICT (request_id) DO NOTHING
-       RETURNING month
-     ), aggregate AS (
-       INSERT INTO monthly_usage AS m (user_id, month, input_tokens, output_tokens, total_tokens, cost_nanousd, request_count)
-       SELECT $2, record.month, $8, $9, $10, $11, 1 FROM record
-       ON CONFLICT (user_id, month) DO UPDATE SET
-         input_tokens = m.input_tokens + EXCLUDED.input_tokens, output_tokens = m.output_tokens + EXCLUDED.output_tokens,
-         total_tokens = m.total_tokens + EXCLUDED.total_tokens, cost_nanousd = m.cost_nanousd + EXCLUDED.cost_nanousd,
-         request_count = m.request_count + 1,
-         reserved_tokens = m.reserved_tokens - COALESCE((SELECT tokens FROM reservation), 0), updated_at = now()
-     ), released_only AS (
-       -- A reservation whose call was somehow recorded already: give its tokens back all the same.
-       UPDATE monthly_usage AS m SET reserved_tokens = m.reserved_tokens - reservation.tokens, updated_at = now()
-       FROM reservation WHERE m.user_id = $2 AND m.month = reservation.month AND NOT EXISTS (SELECT 1 FROM record)
-     )
-     SELECT EXISTS (SELECT 1 FROM record) AS recorded, (SELECT tokens FROM reservation) AS reserved_tokens`,
-    [
-      r.requestId,
-      r.userId,
-      r.month,
-      r.conversationId,
-      r.messageId,
-      r.provider ?? null,
-      r.model,
-      r.inputTokens,
-      r.outputTokens,
-      total,
-      r.costNanoUsd.toString(),
-      r.source,
-      r.outcome,
-      r.createdAt,
-    ],
+  const accounts = accountsOf({ user_id: r.userId, key_id: r.keyId });
+  const params: unknown[] = [
+    r.requestId,
+    r.userId,
+    r.month,
+    r.conversationId,
+    r.messageId,
+    r.provider ?? null,
+    r.model,
+    r.inputTokens,
+    r.outputTokens,
+    total,
+    r.costNanoUsd.toString(),
+    r.source,
+    r.outcome,
+    r.createdAt,
+    r.keyId,
+  ];
+  const moves = accounts.map((account, i) => {
+    const first = params.length + 1;
+    params.push(...idsOf(account));
+    return settleMoves(account, `month_${i}`, first);
+  });
+  const { rows } = await withAccountsLocked(db, { accounts, requestId: r.requestId, month: r.month }, (q) =>
+    q.query<{ recorded: boolean; reserved_tokens: number | null }>(
+      `WITH reservation AS (
+         DELETE FROM usage_reservations WHERE request_id = $1
+         RETURNING month, tokens, conversation_id, message_id, provider
+       ), record AS (
+         INSERT INTO usage_records (request_id, user_id, key_id, month, conversation_id, message_id, provider, model,
+           input_tokens, output_tokens, total_tokens, cost_nanousd, usage_source, outcome, created_at)
+         SELECT $1, $2, $15, COALESCE(reservation.month, $3), COALESCE($4, reservation.conversation_id), COALESCE($5, reservation.message_id),
+           COALESCE($6, reservation.provider, 'unknown'), $7, $8, $9, $10, $11, $12, $13, $14
+         FROM (SELECT 1) AS one LEFT JOIN reservation ON true
+         ON CONFLICT (request_id) DO NOTHING
+         RETURNING month
+       ), ${moves.join(', ')}
+       SELECT EXISTS (SELECT 1 FROM record) AS recorded, (SELECT tokens FROM reservation) AS reserved_tokens`,
+      params,
+    ),
   );
   const row = rows[0]!;
   return { recorded: row.recorded, reservedTokens: row.reserved_tokens === null ? undefined : Number(row.reserved_tokens) };

@@ -3,16 +3,26 @@
 // the monthly aggregate moved in the same transaction (invariant 2).
 import { AppError } from '../../lib/errors.js';
 import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
-import type { QuotaState } from '../../lib/model-calls/usage-meter.js';
+import type { Charge, QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { getTierLimits, type TierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
-import { retryOnConnectionLoss } from '../../platform/db/retry.js';
+import { retryOnConnectionLoss, retryOnDeadlock } from '../../platform/db/retry.js';
 import type { UsageMetrics } from '../../platform/metrics/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
+import { reserveNested, type BudgetLevel } from './budget.repository.js';
 import { detachUsageOfUser } from './detach.repository.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { costNanoUsd, type ModelPrice } from './pricing.js';
+import { findMonthlyUsageOfKeys } from './usage-report.repository.js';
 import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, reserveTokens, settleUsage, type NewUsageRecord } from './usage.repository.js';
+
+function keyIdOf(levels: BudgetLevel[]): string | null {
+  for (const { account } of levels) if (account.kind === 'key') return account.keyId;
+  return null;
+}
+
+/** A key without a cap of its own is a level that never refuses; its month is still kept. */
+const NO_CAP = Number.MAX_SAFE_INTEGER;
 
 export interface ModelPricing extends ModelPrice {
   provider: string;
@@ -49,6 +59,7 @@ export interface ReserveInput {
   maxOutputTokens: number;
   conversationId?: string | null;
   messageId?: string | null;
+  charge?: Charge;
 }
 
 export interface SettleInput {
@@ -56,6 +67,7 @@ export interface SettleInput {
   userId: string;
   conversationId?: string | null;
   messageId?: string | null;
+  keyId?: string | null;
   provider?: string;
   model: string;
   inputTokens: number;
@@ -78,10 +90,10 @@ export function promptReservation(promptTokens: number, provider = 'demo'): numb
 }
 
 /**
- * Which limit binds a user's month, and so what a refusal blames: the tier's allowance or the
- * user's own, lower cap. A team's limits would add their own levels here.
+ * Which limit binds a call, and so what a refusal blames: the tier's allowance, the user's own
+ * lower cap, or the API key's cap (docs/decisions/019).
  */
-export type QuotaLevel = 'tier' | 'personal_cap';
+export type QuotaLevel = 'tier' | 'personal_cap' | 'key_cap';
 
 export function createUsageService(deps: UsageServiceDeps) {
   const { db, now } = deps;
@@ -101,24 +113,98 @@ export function createUsageService(deps: UsageServiceDeps) {
     return limitsFor(found);
   }
 
-  function quotaExceeded(month: string, limit: number, level: QuotaLevel, needed: number, usage: { total_tokens: number; reserved_tokens: number }) {
+  /** "only N of <this> remain", per level. */
+  const LEVEL_WORDS: Record<QuotaLevel, (limit: number) => string> = {
+    tier: (limit) => `your ${limit} monthly tokens`,
+    personal_cap: (limit) => `your own monthly cap of ${limit} tokens`,
+    key_cap: (limit) => `this API key's monthly cap of ${limit} tokens`,
+  };
+
+  function quotaExceeded(
+    refusal: { level: QuotaLevel; month: string; limit: number; needed: number },
+    usage: { total_tokens: number; reserved_tokens: number },
+  ) {
+    const { level, month, limit, needed } = refusal;
     const available = Math.max(0, limit - usage.total_tokens - usage.reserved_tokens);
     const resetsAt = monthResetsAt(month);
     // Until the month resets, unless reservations in flight are released sooner.
     const retryAfter = Math.max(1, Math.ceil((resetsAt.getTime() - now().getTime()) / 1000));
-    const of = level === 'personal_cap' ? `your own monthly cap of ${limit} tokens` : `your ${limit} monthly tokens`;
     return new AppError(
       'QUOTA_EXCEEDED',
-      `This request needs about ${needed} tokens but only ${available} of ${of} remain; the limit resets on ${resetsAt.toISOString().slice(0, 10)}.`,
-      { limit, level, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt.toISOString() },
+      `This request needs about ${needed} tokens but only ${available} of ${LEVEL_WORDS[level](limit)} remain; the limit resets on ${resetsAt.toISOString().slice(0, 10)}.`,
+      { level, limit, used: usage.total_tokens, reserved: usage.reserved_tokens, remaining: available, resets_at: resetsAt.toISOString() },
       usage.reserved_tokens > 0 ? {} : { 'retry-after': String(retryAfter) },
     );
   }
 
+  /** The levels a call is charged to, each with its limit and the name its refusal gives. */
+  function levelsOf(input: ReserveInput, personal: { limit: number; level: QuotaLevel }): (BudgetLevel & { level: QuotaLevel })[] {
+    const userLevel = { account: { kind: 'user' as const, userId: input.user.id }, limit: personal.limit, level: personal.level };
+    const key = input.charge?.key;
+    if (!key) return [userLevel];
+    const keyLevel = {
+      account: { kind: 'key' as const, keyId: key.id },
+      limit: key.monthly_token_cap === null ? NO_CAP : Number(key.monthly_token_cap),
+      level: 'key_cap' as const,
+    };
+    return [keyLevel, userLevel];
+  }
+
+  type Granted = { tokens: number; limit: number; remaining: number };
+
   /**
-   * Reserves prompt (with margin) + output cap against the month under a row lock. If the whole
-   * does not fit, the output cap is lowered to what remains; if not even the prompt and one
-   * output token fit, the request is refused with QUOTA_EXCEEDED before any upstream call.
+   * The user's month alone: one statement (usage.repository.ts); several levels: one transaction
+   * over them all (budget.repository.ts). Answers what was granted and the level that binds now
+   * (the least left), or throws the refusal of the level that ran out.
+   */
+  async function reserveLevels(levels: (BudgetLevel & { level: QuotaLevel })[], base: Parameters<typeof reserveTokens>[1]): Promise<Granted> {
+    const needed = base.promptShare + 1;
+    const month = base.month;
+    if (levels.length === 1) {
+      const { limit } = levels[0]!;
+      let outcome = await reserveTokens(db, base);
+      // The user's first call of the month: make the month's row, then reserve as usual; unless an
+      // empty month could not hold it either, so that a refused call writes nothing.
+      if (outcome.kind === 'no-month' && limit >= needed) {
+        await ensureMonthlyUsage(db, { userId: base.user_id, month });
+        outcome = await reserveTokens(db, base);
+      }
+      if (outcome.kind !== 'granted') {
+        const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
+        throw quotaExceeded({ level: levels[0]!.level, month, limit, needed }, usage);
+      }
+      const remaining = Math.max(0, limit - outcome.before.total_tokens - outcome.before.reserved_tokens - outcome.tokens);
+      return { tokens: outcome.tokens, limit, remaining };
+    }
+    const outcome = await retryOnDeadlock(() =>
+      reserveNested(db, levels, {
+        requestId: base.request_id,
+        userId: base.user_id,
+        keyId: keyIdOf(levels),
+        month,
+        promptShare: base.promptShare,
+        promptTokens: base.prompt_tokens,
+        maxOutputTokens: base.maxOutputTokens,
+        model: base.model,
+        provider: base.provider,
+        conversationId: base.conversation_id,
+        messageId: base.message_id,
+        expiresAt: base.expiresAt,
+      }),
+    );
+    if (outcome.kind === 'refused') {
+      const refused = levels[outcome.level]!;
+      throw quotaExceeded({ level: refused.level, month, limit: refused.limit, needed }, outcome.usage);
+    }
+    const binding = outcome.left.indexOf(Math.min(...outcome.left));
+    return { tokens: outcome.tokens, limit: levels[binding]!.limit, remaining: Math.max(0, outcome.left[binding]!) };
+  }
+
+  /**
+   * Reserves prompt (with margin) + output cap against every level the call is charged to, under
+   * their row locks. If the whole does not fit, the output cap is lowered to the smallest
+   * remainder; if not even the prompt and one output token fit, the request is refused with
+   * QUOTA_EXCEEDED (naming the level) before any upstream call.
    */
   async function reserveBudget(input: ReserveInput) {
     const { tier, limit, level } = await limitsOf(input.user);
@@ -126,7 +212,8 @@ export function createUsageService(deps: UsageServiceDeps) {
     const month = monthOf(now());
     const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
     const promptShare = promptReservation(input.promptTokens, provider);
-    const reservation = {
+    const levels = levelsOf(input, { limit, level });
+    const granted = await reserveLevels(levels, {
       request_id: input.requestId,
       user_id: input.user.id,
       month,
@@ -139,23 +226,11 @@ export function createUsageService(deps: UsageServiceDeps) {
       conversation_id: input.conversationId ?? null,
       message_id: input.messageId ?? null,
       expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
-    };
-    let outcome = await reserveTokens(db, reservation);
-    // The user's first call of the month: make the month's row, then reserve as usual; unless an
-    // empty month could not hold it either, so that a refused call writes nothing.
-    if (outcome.kind === 'no-month' && limit >= promptShare + 1) {
-      await ensureMonthlyUsage(db, { userId: input.user.id, month });
-      outcome = await reserveTokens(db, reservation);
-    }
-    if (outcome.kind !== 'granted') {
-      const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
-      throw quotaExceeded(month, limit, level, promptShare + 1, usage);
-    }
-    // What the month has left once this call's worst case is set aside (before, total and
-    // reserved as the reserving statement read them): no further query.
-    const remaining = Math.max(0, limit - outcome.before.total_tokens - outcome.before.reserved_tokens - outcome.tokens);
-    const quota: QuotaState = { requests: requests!, tokens: { limit, remaining, resetMs: Math.max(0, monthResetsAt(month).getTime() - now().getTime()) } };
-    return { maxOutputTokens: outcome.tokens - promptShare, reservedTokens: outcome.tokens, month, quota };
+    });
+    // What the binding level has left once this call's worst case is set aside: no further query.
+    const tokens = { limit: granted.limit, remaining: granted.remaining, resetMs: Math.max(0, monthResetsAt(month).getTime() - now().getTime()) };
+    const quota: QuotaState = { requests: requests!, tokens };
+    return { maxOutputTokens: granted.tokens - promptShare, reservedTokens: granted.tokens, month, quota };
   }
 
   async function settleCall(input: SettleInput) {
@@ -169,6 +244,7 @@ export function createUsageService(deps: UsageServiceDeps) {
       month: monthOf(now()),
       conversationId: input.conversationId ?? null,
       messageId: input.messageId ?? null,
+      keyId: input.keyId ?? null,
       provider: input.provider ?? pricing?.provider,
       model: input.model,
       inputTokens,
@@ -199,6 +275,7 @@ export function createUsageService(deps: UsageServiceDeps) {
       month: r.month,
       conversationId: r.conversation_id,
       messageId: r.message_id,
+      keyId: r.key_id,
       provider: r.provider,
       model: r.model,
       inputTokens: promptTokens,
@@ -230,14 +307,20 @@ export function createUsageService(deps: UsageServiceDeps) {
      */
     async settle(input: SettleInput): Promise<{ recorded: boolean }> {
       // Idempotent by request id, so retrying through a database restart cannot count twice.
-      const result = await retryOnConnectionLoss(() => settleCall(input));
+      const result = await retryOnConnectionLoss(() => retryOnDeadlock(() => settleCall(input)));
       if (result.recorded) deps.metrics?.recorded(input.model, input.outcome, input.source, input.inputTokens + input.outputTokens);
       return result;
     },
 
     /** Gives a reservation back without a record: for calls refused before any upstream request. */
     async release({ requestId }: { requestId: string }): Promise<void> {
-      await deleteReservation(db, { requestId });
+      await retryOnDeadlock(() => deleteReservation(db, { requestId }));
+    },
+
+    /** The month's used and reserved tokens of each given API key (0 for a key without use). */
+    async keysMonth(keyIds: string[]): Promise<Map<string, { used: number; reserved: number }>> {
+      const rows = await findMonthlyUsageOfKeys(db, { keyIds, month: monthOf(now()) });
+      return new Map(rows.map((r) => [r.key_id, { used: Number(r.total_tokens), reserved: Number(r.reserved_tokens) }]));
     },
 
     /** Keeps a deleting account's usage, detached from it, in the deletion's transaction. */

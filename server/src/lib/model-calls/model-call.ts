@@ -20,7 +20,7 @@ import type { ProviderFor } from './providers/registry.js';
 import type { FinishReason, SamplingSettings } from './providers/upstream.js';
 import { countTextTokens, type PromptMessage } from './tokenizer.js';
 import { classifyUpstreamError, describeUpstreamError, timeoutFailure, type UpstreamFailure } from './upstream-errors.js';
-import type { QuotaState, UsageMeter } from './usage-meter.js';
+import type { Charge, QuotaState, UsageMeter } from './usage-meter.js';
 
 export interface ReserveCall {
   /** The authenticated user; tier and cap as loaded with the request, so metering need not read them again. */
@@ -34,6 +34,8 @@ export interface ReserveCall {
   messageId: string | null;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** The API key (and its cap) the call is charged to besides the user. */
+  charge?: Charge;
 }
 
 export interface CallPrompt {
@@ -112,6 +114,7 @@ export function createModelCalls(deps: ModelCallsDeps) {
         maxOutputTokens: cap,
         conversationId: input.conversationId,
         messageId: input.messageId,
+        charge: input.charge,
       });
     } catch (err) {
       leave();
@@ -244,6 +247,7 @@ function runUpstream(deps: ModelCallsDeps, input: RunInput, running: Set<Running
         userId: input.user.id,
         conversationId: input.conversationId,
         messageId: input.messageId,
+        keyId: input.charge?.key?.id ?? null,
         provider: input.model.provider,
         model: input.model.id,
         inputTokens: result.inputTokens,

@@ -2,6 +2,14 @@
 // model call; server/src/features/usage/ implements them against PostgreSQL.
 import type { TierName } from '../tiers/tiers.js';
 
+/**
+ * Where a call is charged beyond the user: the API key it came with (its own monthly cap, null for
+ * none). Every level is reserved against at once, the output cap lowered to the smallest remainder.
+ */
+export interface Charge {
+  key?: { id: string; monthly_token_cap: number | null };
+}
+
 export interface ReserveRequest {
   /** With the user's own cap as loaded with the request (undefined: the meter looks it up). */
   user: { id: string; tier: TierName; monthly_token_cap?: number | null };
@@ -15,6 +23,7 @@ export interface ReserveRequest {
   conversationId: string | null;
   /** The assistant message this call writes (its row exists by the time the upstream is called). */
   messageId: string | null;
+  charge?: Charge;
 }
 
 export interface SettleRequest {
@@ -22,6 +31,8 @@ export interface SettleRequest {
   userId: string;
   conversationId: string | null;
   messageId: string | null;
+  /** The key the call was charged to (its reservation's): its month moves with the user's. */
+  keyId?: string | null;
   provider: string;
   model: string;
   inputTokens: number;

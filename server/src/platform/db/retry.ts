@@ -41,3 +41,18 @@ export function retryOnConnectionLoss<T>(fn: () => Promise<T>, onRetry?: (err: E
     },
   });
 }
+
+/**
+ * Retries fn when PostgreSQL ended its transaction as a deadlock's victim (40P01; fn's transaction
+ * was rolled back, so running it again is safe). Transactions that lock several rows take them in
+ * one order, so this is a guard, not the plan.
+ */
+export function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  return pRetry(fn, {
+    retries: 5,
+    minTimeout: 10,
+    factor: 2,
+    maxTimeout: 200,
+    shouldRetry: ({ error }) => (error as { code?: string }).code === '40P01',
+  });
+}

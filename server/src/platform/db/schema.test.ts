@@ -96,6 +96,8 @@ describe.each(testDbKinds())('the accounts schema on %s', (kind) => {
       created_at: 'timestamp with time zone',
       last_used_at: 'timestamp with time zone',
       revoked_at: 'timestamp with time zone',
+      monthly_token_cap: 'bigint',
+      expires_at: 'timestamp with time zone',
     });
     const userId = await insertUser('keys@example.com');
     const insertKey = (name: string, hash: string) =>

@@ -1,21 +1,23 @@
 // Personal API keys for the OpenAI-compatible API (/v1): create one (its secret is shown once,
-// the server keeps only a hash), see when each was last used, revoke one.
+// the server keeps only a hash), give it a monthly token cap and an expiry, see what it used this
+// month and when it was last used, change its limits, revoke one.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { Icon } from '../../components/icon';
-import { formatDate, formatDateTime } from '../../lib/format';
+import { formatDate, formatDateTime, formatInt } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import type { ApiKey, CreatedApiKey } from '../../lib/types';
-import { useApiKeys, useCreateApiKey, useRevokeApiKey } from './settings-api';
+import { useApiKeys, useCreateApiKey, useRevokeApiKey, useUpdateApiKey } from './settings-api';
 
 export function ApiKeysSection() {
   const keys = useApiKeys();
   const revokeKey = useRevokeApiKey();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [editing, setEditing] = useState<ApiKey | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   async function revoke(key: ApiKey) {
@@ -32,14 +34,20 @@ export function ApiKeysSection() {
   const columns: Column<ApiKey>[] = [
     { header: 'Name', cell: (k) => k.name, rowHeader: true },
     { header: 'Key', cell: (k) => <code>{k.prefix}…</code> },
-    { header: 'Created', cell: (k) => formatDate(k.created_at) },
+    { header: 'This month', cell: (k) => usedOf(k) },
+    { header: 'Expires', cell: (k) => expiryOf(k) },
     { header: 'Last used', cell: (k) => (k.last_used_at ? formatDateTime(k.last_used_at) : 'Never') },
     {
       header: <span className="visually-hidden">Actions</span>,
       cell: (k) => (
-        <button type="button" className="button small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-          Revoke
-        </button>
+        <span className="row-actions">
+          <button type="button" className="button small" onClick={() => setEditing(k)} aria-label={`Edit limits of ${k.name}`}>
+            Limits
+          </button>
+          <button type="button" className="button small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+            Revoke
+          </button>
+        </span>
       ),
     },
   ];
@@ -49,10 +57,11 @@ export function ApiKeysSection() {
       <h2 id="api-keys-title">API keys</h2>
       <p className="muted">
         For programs: any OpenAI client works with the base URL <code>{`${window.location.origin}/v1`}</code> and a key below. Their calls count towards this
-        account's monthly tokens like chats do.
+        account's monthly tokens like chats do; a key's own cap keeps one program from using them all.
       </p>
       <CreateKeyForm onCreated={setCreated} />
       {created ? <NewKey value={created.key} name={created.name} onDone={() => setCreated(null)} /> : null}
+      {editing ? <EditLimitsForm key={editing.id} apiKey={editing} onDone={() => setEditing(null)} /> : null}
       <ErrorNote error={error ?? keys.error} />
       {keys.data ? (
         <DataTable columns={columns} rows={keys.data.items} rowKey={(k) => k.id} className="api-keys" caption="Your API keys" empty="No API keys yet." />
@@ -70,34 +79,138 @@ export function ApiKeysSection() {
   );
 }
 
+function usedOf(k: ApiKey): string {
+  const used = formatInt(k.used_tokens);
+  return k.monthly_token_cap === null ? `${used} tokens` : `${used} of ${formatInt(k.monthly_token_cap)}`;
+}
+
+function expiryOf(k: ApiKey): string {
+  if (!k.expires_at) return 'Never';
+  return new Date(k.expires_at).getTime() <= Date.now() ? `Expired ${formatDate(k.expires_at)}` : formatDate(k.expires_at);
+}
+
+/** The form's limit fields as the API takes them: an empty cap is none; a date expires at its end (UTC). */
+function limitsOf(cap: string, expires: string) {
+  return {
+    monthly_token_cap: cap.trim() === '' ? null : Number(cap),
+    expires_at: expires === '' ? null : `${expires}T23:59:59Z`,
+  };
+}
+
+/** Problems the server found, by field, or undefined for a refusal of another kind. */
+function fieldProblems(err: unknown): Record<string, string> | undefined {
+  return err instanceof ApiError && err.status === 422 ? err.fieldErrors() : undefined;
+}
+
+function LimitFields({ cap, expires, onCap, onExpires, errors }: LimitFieldsProps) {
+  return (
+    <>
+      <Field
+        label="Monthly token cap"
+        inputMode="numeric"
+        value={cap}
+        onChange={(e) => onCap(e.target.value)}
+        error={errors['monthly_token_cap']}
+        hint="Empty: only your plan's limits."
+        placeholder="e.g. 100000"
+      />
+      <Field label="Expires on" type="date" value={expires} onChange={(e) => onExpires(e.target.value)} error={errors['expires_at']} hint="Empty: never." />
+    </>
+  );
+}
+
+interface LimitFieldsProps {
+  cap: string;
+  expires: string;
+  onCap: (v: string) => void;
+  onExpires: (v: string) => void;
+  errors: Record<string, string | undefined>;
+}
+
+/** The cap must be a whole number; the server checks the rest (a date in the past, the range). */
+function capError(cap: string): string | undefined {
+  return cap.trim() === '' || /^\d+$/.test(cap.trim()) ? undefined : 'Use a whole number of tokens, or leave it empty.';
+}
+
 function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
   const create = useCreateApiKey();
   const [name, setName] = useState('');
-  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [cap, setCap] = useState('');
+  const [expires, setExpires] = useState('');
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [error, setError] = useState<unknown>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setFieldError(undefined);
+    setErrors({});
     setError(null);
-    if (!name.trim()) {
-      setFieldError('Give the key a name, e.g. the program that will use it.');
+    const found = { name: name.trim() ? undefined : 'Give the key a name, e.g. the program that will use it.', monthly_token_cap: capError(cap) };
+    if (found.name || found.monthly_token_cap) {
+      setErrors(found);
       return;
     }
     try {
-      onCreated(await create.mutateAsync(name.trim()));
+      onCreated(await create.mutateAsync({ name: name.trim(), ...limitsOf(cap, expires) }));
       setName('');
+      setCap('');
+      setExpires('');
     } catch (err) {
-      if (err instanceof ApiError && err.status === 422) setFieldError(err.fieldErrors()['name'] ?? err.message);
+      const fields = fieldProblems(err);
+      if (fields) setErrors(Object.keys(fields).length ? fields : { name: (err as ApiError).message });
       else setError(err);
     }
   }
 
   return (
     <form onSubmit={(e) => void submit(e)} noValidate className="api-key-form">
-      <Field label="Key name" value={name} onChange={(e) => setName(e.target.value)} error={fieldError} maxLength={100} placeholder="e.g. my-script" />
+      <Field label="Key name" value={name} onChange={(e) => setName(e.target.value)} error={errors['name']} maxLength={100} placeholder="e.g. my-script" />
+      <LimitFields cap={cap} expires={expires} onCap={setCap} onExpires={setExpires} errors={errors} />
       <button type="submit" className="button primary" disabled={create.isPending}>
         <Icon name="plus" /> Create key
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
+
+/** Changes one key's cap and expiry; calls already running keep what they reserved. */
+function EditLimitsForm({ apiKey, onDone }: { apiKey: ApiKey; onDone: () => void }) {
+  const update = useUpdateApiKey();
+  const [cap, setCap] = useState(apiKey.monthly_token_cap === null ? '' : String(apiKey.monthly_token_cap));
+  const [expires, setExpires] = useState(apiKey.expires_at ? apiKey.expires_at.slice(0, 10) : '');
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setErrors({});
+    setError(null);
+    const wrongCap = capError(cap);
+    if (wrongCap) {
+      setErrors({ monthly_token_cap: wrongCap });
+      return;
+    }
+    try {
+      await update.mutateAsync({ id: apiKey.id, ...limitsOf(cap, expires) });
+      onDone();
+    } catch (err) {
+      const fields = fieldProblems(err);
+      if (fields) setErrors(fields);
+      else setError(err);
+    }
+  }
+
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate className="api-key-form notice" aria-label={`Limits of ${apiKey.name}`}>
+      <p className="api-key-form-title">
+        Limits of <strong>{apiKey.name}</strong>
+      </p>
+      <LimitFields cap={cap} expires={expires} onCap={setCap} onExpires={setExpires} errors={errors} />
+      <button type="submit" className="button primary" disabled={update.isPending}>
+        Save
+      </button>
+      <button type="button" className="button ghost" onClick={onDone}>
+        Cancel
       </button>
       <ErrorNote error={error} />
     </form>

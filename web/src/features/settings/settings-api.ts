@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../lib/app-context';
 import { queryKeys } from '../../lib/query-keys';
-import type { ApiKeyList, CreatedApiKey, NewApiKey, PasswordChange } from '../../lib/types';
+import type { ApiKey, ApiKeyChange, ApiKeyList, CreatedApiKey, NewApiKey, PasswordChange } from '../../lib/types';
 
 /** Changes the password. The server ends every other session; this one stays signed in. */
 export function useChangePassword() {
@@ -20,8 +20,18 @@ export function useCreateApiKey() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => api<CreatedApiKey>('/api/keys', { method: 'POST', body: { name } satisfies NewApiKey }),
+    mutationFn: (body: NewApiKey) => api<CreatedApiKey>('/api/keys', { method: 'POST', body }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys }),
+  });
+}
+
+/** Renames a key or changes its monthly cap or expiry (null clears them). */
+export function useUpdateApiKey() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: ApiKeyChange & { id: string }) => api<ApiKey>(`/api/keys/${encodeURIComponent(id)}`, { method: 'PATCH', body }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys }),
   });
 }
 
