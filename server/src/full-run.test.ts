@@ -1,4 +1,4 @@
-// A full run of the real server process (tsx server/src/main.ts), as an operator runs it: sign-up,
+// A full run of the real server process (node --import tsx server/src/main.ts), as an operator runs it: sign-up,
 // log-in, a refresh, an API key, a chat, a /v1 call, clients that abort their streams, the admin
 // command beside the running server, and then SIGTERM while two streams are open. It checks the
 // graceful shutdown (the stream that can finish within SHUTDOWN_GRACE_SECONDS does; the other is

@@ -1,4 +1,4 @@
-// Starts the real server (`tsx server/src/main.ts`) or a CLI script as a child process, the way an
+// Starts the real server (`node --import tsx server/src/main.ts`) or a CLI script as a child process, the way an
 // operator runs it: the tests that need a real start-up (config errors, restarts, several processes
 // on one database) use these. Every child is tracked, so afterAll can always stop them with
 // stopAllProcesses(), even when a test failed half-way.
@@ -6,11 +6,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN_TS = join(REPO_ROOT, 'server/src/main.ts');
-const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
+/**
+ * The server runs as production runs it (Dockerfile, npm start): `node --import tsx main.ts`, one
+ * process. Not the tsx command: it relays SIGTERM to a child of its own and, when the child has
+ * not answered within 30 ms twice (a busy machine), SIGKILLs it, so a graceful shutdown under test
+ * would turn into a crash at random. The loader by path, as the children run in other folders.
+ */
+const SERVER_COMMAND = [process.execPath, ['--import', pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, MAIN_TS]] as const;
 
 const running = new Set<ChildProcess>();
 
@@ -40,7 +46,7 @@ interface Tracked {
 }
 
 function track(command: string, args: string[], { env, cwd }: { env: Record<string, string>; cwd: string }): Tracked {
-  // Its own process group: tsx runs the server in a grandchild, and a group kill reaches both.
+  // Its own process group: with WORKERS=N the server forks workers, and a group kill reaches them all.
   const child = spawn(command, args, { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.add(child);
   let stdout = '';
@@ -74,7 +80,7 @@ async function stop(t: Tracked, graceMs = 10_000): Promise<ProcessOutput> {
     const timer = setTimeout(() => killGroup(t.child, 'SIGKILL'), graceMs);
     const out = await t.exited;
     clearTimeout(timer);
-    killGroup(t.child, 'SIGKILL'); // the server grandchild, should tsx have left it behind
+    killGroup(t.child, 'SIGKILL'); // its workers, should any be left behind
     return out;
   }
   return t.exited;
@@ -93,9 +99,9 @@ export async function runCommand(
   return out;
 }
 
-/** Runs `tsx server/src/main.ts` expecting it to stop by itself (a start-up failure). */
+/** Runs the server expecting it to stop by itself (a start-up failure). */
 export function runMain({ env = {}, cwd, timeoutMs = 30_000 }: { env?: Record<string, string>; cwd: string; timeoutMs?: number }) {
-  return runCommand(TSX, [MAIN_TS], { env, cwd, timeoutMs });
+  return runCommand(SERVER_COMMAND[0], [...SERVER_COMMAND[1]], { env, cwd, timeoutMs });
 }
 
 /** `npm run <script> [-- args]` in the repository. */
@@ -124,7 +130,7 @@ export interface ServerProcess {
  * must be info or more verbose.
  */
 export async function startServer({ env, cwd, timeoutMs = 60_000 }: { env: Record<string, string>; cwd: string; timeoutMs?: number }): Promise<ServerProcess> {
-  const t = track(TSX, [MAIN_TS], { env: { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, cwd });
+  const t = track(SERVER_COMMAND[0], [...SERVER_COMMAND[1]], { env: { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, cwd });
   const logs = () =>
     t
       .stdout()

@@ -1,6 +1,7 @@
 // After the load, by SQL over the whole database: DESIGN.md's invariants 1-3 against what the
 // clients were told (ledger.ts). Each check adds what it found to `broken` and counts how many
 // facts it checked, for the closing report.
+import { buildTree, shownBranch } from '../../src/features/conversations/message-tree.js';
 import type { Queryable } from '../../src/platform/db/db.js';
 import type { Ledger } from './ledger.js';
 
@@ -86,17 +87,23 @@ export async function checkReservationAges(db: Queryable, graceMs: number, r: Ch
   for (const row of rows) brk(r, `reservation ${row.request_id} expired at ${row.expires_at.toISOString()} and is still there`);
 }
 
-/** Invariant 3: every message a client was told was stored is there, in order, with its final status and text; no reply left streaming. */
+/**
+ * Invariant 3: the branch each conversation shows is the messages its client was told were stored,
+ * in order, with their final status and text (earlier versions stay in the tree beside it,
+ * docs/decisions/018); no reply left streaming.
+ */
 export async function checkMessages(db: Queryable, ledger: Ledger, r: CheckReport) {
   const certain = [...ledger.conversations.values()].filter((c) => !c.uncertain);
-  const { rows } = await db.query<{ id: string; conversation_id: string; status: string; content: string }>(
-    `SELECT id::text, conversation_id::text, status, content FROM messages WHERE conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, seq`,
+  const { rows } = await db.query<{ id: string; parent_id: string | null; conversation_id: string; status: string; content: string }>(
+    `SELECT id::text, parent_id::text, conversation_id::text, status, content FROM messages WHERE conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, seq`,
     [certain.map((c) => c.id)],
   );
-  const { rows: titled } = await db.query<{ id: string; title: string | null }>('SELECT id::text, title FROM conversations WHERE id = ANY($1::uuid[])', [
-    certain.map((c) => c.id),
-  ]);
+  const { rows: titled } = await db.query<{ id: string; title: string | null; current_leaf_id: string | null }>(
+    'SELECT id::text, title, current_leaf_id::text FROM conversations WHERE id = ANY($1::uuid[])',
+    [certain.map((c) => c.id)],
+  );
   const titles = new Map(titled.map((c) => [c.id, c.title]));
+  const leaves = new Map(titled.map((c) => [c.id, c.current_leaf_id]));
   const byConversation = new Map<string, typeof rows>();
   for (const row of rows) byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
   for (const c of certain) {
@@ -111,7 +118,8 @@ export async function checkMessages(db: Queryable, ledger: Ledger, r: CheckRepor
     }
     if (c.title !== undefined && titles.get(c.id) !== c.title)
       brk(r, `conversation ${c.id}: title ${JSON.stringify(titles.get(c.id))}, renamed to ${JSON.stringify(c.title)}`);
-    const stored = byConversation.get(c.id) ?? [];
+    const all = byConversation.get(c.id) ?? [];
+    const stored = shownBranch(buildTree(all), all, leaves.get(c.id) ?? null);
     if (stored.map((m) => m.id).join() !== c.messages.map((m) => m.id).join()) {
       brk(
         r,

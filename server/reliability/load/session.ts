@@ -121,12 +121,17 @@ export async function runSession({ cluster, ledger, user, random, deadline }: Se
     if (action === 'send') {
       messages.push({ id: userMessageId, role: 'user', statuses: ['complete'], seen: content!, relation: 'equal' }, reply);
     } else {
-      // Regenerate answers the last user message again, edit replaces one: the replies after go.
-      const index = action === 'edit' ? messages.findIndex((m) => m.id === userMessageId) : messages.map((m) => m.role).lastIndexOf('user');
-      if (index < 0 || messages[index]!.id !== userMessageId) target.uncertain = true;
-      else {
-        if (action === 'edit') messages[index] = { ...messages[index]!, seen: content! };
-        messages.splice(index + 1, messages.length, reply);
+      // The branch shown changes (docs/decisions/018): regenerate answers the last user message
+      // again, edit puts a new user message in the edited one's place; the replies after leave the
+      // branch (they stay in the tree as earlier versions).
+      if (action === 'edit') {
+        const index = messages.findIndex((m) => m.id === edited!.id);
+        if (index < 0 || userMessageId === edited!.id) target.uncertain = true;
+        else messages.splice(index, messages.length, { id: userMessageId, role: 'user', statuses: ['complete'], seen: content!, relation: 'equal' }, reply);
+      } else {
+        const index = messages.map((m) => m.role).lastIndexOf('user');
+        if (index < 0 || messages[index]!.id !== userMessageId) target.uncertain = true;
+        else messages.splice(index + 1, messages.length, reply);
       }
     }
   }
