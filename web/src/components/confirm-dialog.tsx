@@ -1,5 +1,5 @@
 // A modal confirmation built on <dialog>: focus is trapped and Escape cancels, for free.
-import { useModalDialog } from './use-modal-dialog';
+import { ModalDialog } from './modal-dialog';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -12,18 +12,8 @@ interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ open, title, message, confirmLabel, danger, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useModalDialog(open);
-
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby="confirm-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-    >
+    <ModalDialog open={open} labelledBy="confirm-title" onClose={onCancel}>
       <h2 id="confirm-title">{title}</h2>
       <p>{message}</p>
       <div className="dialog-actions">
@@ -34,6 +24,6 @@ export function ConfirmDialog({ open, title, message, confirmLabel, danger, onCo
           {confirmLabel}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

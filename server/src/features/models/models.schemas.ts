@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDERS, type ModelSpec } from '../../lib/model-calls/model-spec.js';
+import { TIER_NAMES, type TierName } from '../../lib/tiers/tiers.js';
 import { microUsdToUsd } from './prices.js';
 
 export const modelResponse = z.object({
@@ -13,12 +14,20 @@ export const modelResponse = z.object({
   output_price_per_million_usd: z.number(),
   input_price_per_million_micro_usd: z.number().int(),
   output_price_per_million_micro_usd: z.number().int(),
+  /** The plans that include this model, in the tiers' order. */
+  tiers: z.array(z.enum(TIER_NAMES)),
 });
 
-export const modelsResponse = z.object({ models: z.array(modelResponse), default_model: z.string().nullable() });
+export const modelsResponse = z.object({
+  /** What your plan may use: the picker's list. */
+  models: z.array(modelResponse),
+  default_model: z.string().nullable(),
+  /** The operator's other models, which your plan does not include (`tiers` says which plans do): for comparing. */
+  other_models: z.array(modelResponse),
+});
 
 /** The public shape: the provider's own model name, keys and base URLs stay on the server. */
-export function toModelResponse(m: ModelSpec): z.infer<typeof modelResponse> {
+export function toModelResponse(m: ModelSpec, tiers: TierName[]): z.infer<typeof modelResponse> {
   return {
     id: m.id,
     label: m.label,
@@ -29,6 +38,7 @@ export function toModelResponse(m: ModelSpec): z.infer<typeof modelResponse> {
     output_price_per_million_usd: microUsdToUsd(m.outputMicroUsdPerMillion),
     input_price_per_million_micro_usd: m.inputMicroUsdPerMillion,
     output_price_per_million_micro_usd: m.outputMicroUsdPerMillion,
+    tiers,
   };
 }
 

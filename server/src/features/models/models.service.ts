@@ -2,7 +2,7 @@
 // (config.tiers[tier].models, '*' = all), and the 404/403 answers given before any upstream call.
 import { AppError } from '../../lib/errors.js';
 import type { ModelsConfig, ModelSpec } from '../../lib/model-calls/model-spec.js';
-import { getTierLimits, tierAllowsModel, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
+import { getTierLimits, TIER_NAMES, tierAllowsModel, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 
 export function createModelsService({ config, tiers }: { config: ModelsConfig; tiers: TierTable }) {
   const byId = new Map(config.models.map((m) => [m.id, m]));
@@ -18,6 +18,16 @@ export function createModelsService({ config, tiers }: { config: ModelsConfig; t
 
     listForTier(tier: TierName): ModelSpec[] {
       return config.models.filter((m) => allowed(tier, m.id));
+    },
+
+    /** The catalogue's models a tier may not use (what a better plan adds), in catalogue order. */
+    listOutsideTier(tier: TierName): ModelSpec[] {
+      return config.models.filter((m) => !allowed(tier, m.id));
+    },
+
+    /** The tiers that include a model, in the tiers' order (GET /api/tiers has the same table). */
+    tiersWith(id: string): TierName[] {
+      return TIER_NAMES.filter((tier) => allowed(tier, id));
     },
 
     /** The operator's default when the tier may use it, else the tier's first model (demo first). */

@@ -168,10 +168,17 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
           output_price_per_million_usd: 0,
           input_price_per_million_micro_usd: 0,
           output_price_per_million_micro_usd: 0,
+          tiers: ['free', 'starter', 'builder', 'advanced'],
         },
       ],
       default_model: 'demo',
+      // The paid models, for comparing: each with the plans that include it.
+      other_models: [
+        expect.objectContaining({ id: 'gpt-4o-mini', context_window: 128_000, input_price_per_million_usd: 0.15, tiers: ['starter', 'builder', 'advanced'] }),
+        expect.objectContaining({ id: 'gpt-4o', tiers: ['starter', 'builder', 'advanced'] }),
+      ],
     });
+    expect(res.body).not.toMatch(/sk-secret-key|internal-proxy/);
   });
 
   it('lists every model for a paid plan, with the operator default, and no secrets', async () => {
@@ -181,6 +188,7 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
     const body = res.json();
     expect(body.models.map((m: { id: string }) => m.id)).toEqual(['demo', 'gpt-4o-mini', 'gpt-4o']);
     expect(body.default_model).toBe('gpt-4o-mini');
+    expect(body.other_models).toEqual([]);
     expect(body.models[1]).toMatchObject({
       provider: 'openai',
       input_price_per_million_usd: 0.15,
@@ -192,5 +200,29 @@ describe.each(testDbKinds())('GET /api/models on %s', (kind) => {
 
   it('answers 401 without a token', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/models' })).statusCode).toBe(401);
+  });
+});
+
+describe.each(testDbKinds())('GET /api/models with the tiers set by the operator on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(kind, {
+      env: {
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_MODELS: 'gpt-4o-mini,gpt-4o',
+        // modelsFile writes any JSON: here a TIER_LIMITS_FILE.
+        TIER_LIMITS_FILE: modelsFile({ starter: { models: ['demo', 'gpt-4o-mini'] }, builder: { models: ['gpt-4o-mini', 'gpt-4o'] } }),
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('names, for each model, exactly the plans whose list includes it', async () => {
+    const user = await createUser(t.app);
+    await t.services.users.updateUser(user.id, { tier: 'starter' });
+    const body = (await t.app.inject({ method: 'GET', url: '/api/models', headers: authHeader(user) })).json();
+    const tiersOf = (list: { id: string; tiers: string[] }[]) => Object.fromEntries(list.map((m) => [m.id, m.tiers]));
+    expect(tiersOf(body.models)).toEqual({ demo: ['free', 'starter', 'advanced'], 'gpt-4o-mini': ['starter', 'builder', 'advanced'] });
+    expect(tiersOf(body.other_models)).toEqual({ 'gpt-4o': ['builder', 'advanced'] });
   });
 });

@@ -24,9 +24,11 @@ const models = () =>
         output_price_per_million_usd: 0,
         input_price_per_million_micro_usd: 0,
         output_price_per_million_micro_usd: 0,
+        tiers: ['free', 'starter', 'builder', 'advanced'],
       },
     ],
     default_model: 'demo',
+    other_models: [],
   } satisfies ModelsResponse);
 
 /**

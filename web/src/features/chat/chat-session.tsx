@@ -15,6 +15,7 @@ import { ApiError } from '../../lib/problem';
 import { queryKeys } from '../../lib/query-keys';
 import type { ConversationWithMessages } from '../../lib/types';
 import { InstructionsButton } from '../instructions/instructions-dialog';
+import { ModelFacts } from '../models/model-facts';
 import { toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { settle, useStickToBottom } from './chat-helpers';
@@ -241,6 +242,7 @@ export function ChatSession(props: ChatSessionProps) {
             ))}
           </select>
         </div>
+        <ModelFacts modelId={model} models={models.data} />
       </header>
 
       <div className="messages" ref={scrollRef} onScroll={onScroll} role="log" aria-live="polite" aria-busy={busy}>

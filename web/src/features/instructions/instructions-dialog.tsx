@@ -3,7 +3,7 @@
 // conversation with the text (the chat then carries on in it).
 import { useState } from 'react';
 import { ErrorNote } from '../../components/error-note';
-import { useModalDialog } from '../../components/use-modal-dialog';
+import { ModalDialog } from '../../components/modal-dialog';
 import { useApi } from '../../lib/app-context';
 import { errorMessage } from '../../lib/problem';
 import { Link } from '../../lib/router';
@@ -23,7 +23,6 @@ export function InstructionsButton({ conversationId, model, disabled, onCreated 
   const api = useApi();
   const save = useSaveConversationInstructions();
   const [open, setOpen] = useState(false);
-  const ref = useModalDialog(open);
   const [text, setText] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
 
@@ -59,15 +58,7 @@ export function InstructionsButton({ conversationId, model, disabled, onCreated 
       <button type="button" className="button ghost small" onClick={() => void show()} disabled={disabled}>
         Instructions
       </button>
-      <dialog
-        ref={ref}
-        className="dialog instructions-dialog"
-        aria-labelledby="instructions-dialog-title"
-        onCancel={(e) => {
-          e.preventDefault();
-          setOpen(false);
-        }}
-      >
+      <ModalDialog open={open} labelledBy="instructions-dialog-title" className="instructions-dialog" onClose={() => setOpen(false)}>
         <h2 id="instructions-dialog-title">Instructions for this conversation</h2>
         {open && text !== null ? (
           <InstructionsField
@@ -100,7 +91,7 @@ export function InstructionsButton({ conversationId, model, disabled, onCreated 
             Save
           </button>
         </div>
-      </dialog>
+      </ModalDialog>
     </>
   );
 }
