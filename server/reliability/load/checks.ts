@@ -119,7 +119,7 @@ export async function checkMessages(db: Queryable, ledger: Ledger, r: CheckRepor
     if (c.title !== undefined && titles.get(c.id) !== c.title)
       brk(r, `conversation ${c.id}: title ${JSON.stringify(titles.get(c.id))}, renamed to ${JSON.stringify(c.title)}`);
     const all = byConversation.get(c.id) ?? [];
-    const stored = shownBranch(buildTree(all), all, leaves.get(c.id) ?? null);
+    const stored = shownBranch(buildTree(all), leaves.get(c.id) ?? null);
     if (stored.map((m) => m.id).join() !== c.messages.map((m) => m.id).join()) {
       brk(
         r,

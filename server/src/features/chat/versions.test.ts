@@ -99,6 +99,20 @@ describe.each(testDbKinds())('versions and branches on %s', (kind) => {
     expect((await shown(id)).map((m) => m.content)).toEqual(['one', 'A1', 'two, again', 'B9']);
   });
 
+  it('going back to an older version shows what was written last after it', async () => {
+    const { id, first, second } = await twoExchanges();
+    await chat({ conversation_id: id, action: 'regenerate' }, 'B2');
+    await show(id, second.replyId);
+    await chat({ conversation_id: id, content: 'three' }, 'C1');
+    await chat({ conversation_id: id, action: 'edit', message_id: first.userMessageId, content: 'one, again' }, 'A2');
+    // Below the first "one" were written B1, B2, then C1 after B1: C1 is the newest, so its branch shows.
+    const back = await show(id, first.userMessageId);
+    expect((back.json().messages as Shown[]).map((m) => m.content)).toEqual(['one', 'A1', 'two', 'B1', 'three', 'C1']);
+    // B2 leads to itself alone.
+    const b2 = (back.json().messages as Shown[])[3]!.versions[1]!;
+    expect((await show(id, b2)).json().messages.map((m: Shown) => m.content)).toEqual(['one', 'A1', 'two', 'B2']);
+  });
+
   it('exports every version: JSON with the tree, Markdown with the branch shown, then the others', async () => {
     const { id, first } = await twoExchanges();
     await chat({ conversation_id: id, action: 'regenerate' }, 'B2');

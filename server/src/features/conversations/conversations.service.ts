@@ -74,7 +74,7 @@ export function createConversationsService({
     const conversation = await owned(userId, id);
     const all = await listMessagesOfConversation(db, { conversationId: id });
     const tree = buildTree(all);
-    return { conversation, messages: shownBranch(tree, all, conversation.current_leaf_id), all, tree };
+    return { conversation, messages: shownBranch(tree, conversation.current_leaf_id), all, tree };
   }
 
   return {
@@ -131,7 +131,7 @@ export function createConversationsService({
 
     /**
      * Shows the branch through one message (a version picked with the arrows): from the root to
-     * it, then down its newest children. The next exchange continues that branch.
+     * it, then down to what was written last below it. The next exchange continues that branch.
      */
     async showBranch({ userId, id, messageId }: { userId: string; id: string; messageId: string }): Promise<ConversationWithMessages> {
       const { tree } = await withMessages({ userId, id });

@@ -1,7 +1,8 @@
 // A conversation's messages as a tree (docs/decisions/018): each message has a parent (none for
 // the first), and the messages with one parent are versions of one another, oldest first. The
-// branch shown is the path from the root to the conversation's current leaf, continued down the
-// newest child if that leaf has children. Pure functions over the messages in insertion order.
+// branch shown is the path from the root to the conversation's current leaf, continued down to the
+// message written last below it if that leaf has children. Pure functions over the messages in
+// insertion order.
 
 export interface TreeNode {
   id: string;
@@ -9,6 +10,8 @@ export interface TreeNode {
 }
 
 export interface Tree<T extends TreeNode> {
+  /** In insertion order: a parent comes before its children. */
+  messages: readonly T[];
   byId: Map<string, T>;
   /** Children of each parent id ('' for the roots), oldest first. */
   children: Map<string, T[]>;
@@ -24,7 +27,7 @@ export function buildTree<T extends TreeNode>(messages: readonly T[]): Tree<T> {
     if (list) list.push(m);
     else children.set(key, [m]);
   }
-  return { byId, children };
+  return { messages, byId, children };
 }
 
 /** The message itself and its alternatives (the children of its parent), oldest first. */
@@ -32,11 +35,20 @@ export function versionsOf<T extends TreeNode>(tree: Tree<T>, m: T): T[] {
   return tree.children.get(m.parent_id ?? '') ?? [m];
 }
 
-/** The leaf reached from a message by always taking the newest child. */
+/**
+ * Where a branch through `m` ends: the message written last among `m` and its descendants (a leaf,
+ * since children come after their parents). Going back to an older version thus shows what was last
+ * written after it, not only its first continuation.
+ */
 export function newestLeafUnder<T extends TreeNode>(tree: Tree<T>, m: T): T {
-  let at = m;
-  for (let next = tree.children.get(at.id)?.at(-1); next; next = tree.children.get(at.id)?.at(-1)) at = next;
-  return at;
+  for (let i = tree.messages.length - 1; i >= 0; i--) {
+    const candidate = tree.messages[i]!;
+    if (candidate === m) return m;
+    for (let at: T | undefined = candidate; at?.parent_id; at = tree.byId.get(at.parent_id)) {
+      if (at.parent_id === m.id) return candidate;
+    }
+  }
+  return m;
 }
 
 /** The messages from the root to `m`, `m` included. */
@@ -47,10 +59,10 @@ export function pathTo<T extends TreeNode>(tree: Tree<T>, m: T): T[] {
 }
 
 /**
- * The branch shown: root to the current leaf, on down its newest children. A missing or unknown
- * leaf means the newest message (all of a conversation's messages before trees were one branch).
+ * The branch shown: root to the current leaf, on down to what was written last below it. A missing
+ * or unknown leaf means the newest message (before trees, all of a conversation was one branch).
  */
-export function shownBranch<T extends TreeNode>(tree: Tree<T>, messages: readonly T[], currentLeafId: string | null): T[] {
-  const leaf = (currentLeafId ? tree.byId.get(currentLeafId) : undefined) ?? messages.at(-1);
+export function shownBranch<T extends TreeNode>(tree: Tree<T>, currentLeafId: string | null): T[] {
+  const leaf = (currentLeafId ? tree.byId.get(currentLeafId) : undefined) ?? tree.messages.at(-1);
   return leaf ? pathTo(tree, newestLeafUnder(tree, leaf)) : [];
 }
