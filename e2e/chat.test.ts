@@ -99,11 +99,13 @@ describe('the chat, in Chromium', () => {
     expect(stored).not.toContain('That is the end of this long demo reply');
   });
 
-  it('regenerates the last reply and edits a message to send it again', async () => {
+  it('regenerates the last reply and edits a message to send it again, keeping the earlier versions', async () => {
     await lastReply().getByRole('button', { name: 'Regenerate this reply' }).click();
     await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 60_000 });
     expect(await lastReply().innerText()).toContain('That is the end of this long demo reply');
     expect(await page.locator('article.message').count()).toBe(4);
+    // The stopped reply is kept as the first version (e2e/versions.test.ts switches between them).
+    await lastReply().getByRole('group', { name: 'Version 2 of 2 of this reply' }).waitFor();
 
     await page.locator('article.message.user').last().getByRole('button', { name: 'Edit and resend this message' }).click();
     await page.getByLabel('Edit your message', { exact: true }).fill('Actually, a short one.');
@@ -111,6 +113,7 @@ describe('the chat, in Chromium', () => {
     await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 60_000 });
     expect(await lastReply().innerText()).toContain('"Actually, a short one."');
     expect(await page.locator('article.message').count()).toBe(4);
+    await page.locator('article.message.user').last().getByRole('group', { name: 'Version 2 of 2 of this message' }).waitFor();
   });
 
   it('finds the conversation again after a reload', async () => {

@@ -15,6 +15,8 @@ const PATHS = {
   close: 'M18 6 6 18M6 6l12 12',
   download: 'M12 3v12M7 10l5 5 5-5M5 21h14',
   archive: 'M3 4h18v4H3zM5 8v12h14V8M10 12h4',
+  'chevron-left': 'M15 18l-6-6 6-6',
+  'chevron-right': 'M9 18l6-6-6-6',
   logout: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
   more: 'M5 11a1 1 0 1 0 0 2a1 1 0 1 0 0-2zM12 11a1 1 0 1 0 0 2a1 1 0 1 0 0-2zM19 11a1 1 0 1 0 0 2a1 1 0 1 0 0-2z',
 } as const;

@@ -9,7 +9,6 @@ import type {
   ConversationListResponse,
   ConversationResponse,
   ConversationWithMessagesResponse,
-  MessageResponse,
   UpdateConversationBody,
 } from '../../../server/src/features/conversations/conversations.schemas';
 import type {
@@ -52,7 +51,8 @@ export type PreferencesChange = PutPreferencesBody;
 
 export type Conversation = ConversationResponse;
 export type ConversationPatch = UpdateConversationBody;
-export type StoredMessage = MessageResponse;
+/** A message of the branch shown, with the ids of its versions (docs/decisions/018). */
+export type StoredMessage = ConversationWithMessagesResponse['messages'][number];
 export type MessageStatus = StoredMessage['status'];
 export type ConversationWithMessages = ConversationWithMessagesResponse;
 export type ConversationPage = ConversationListResponse;
@@ -92,4 +92,6 @@ export interface ChatMessageMetadata {
   status?: MessageStatus;
   error?: string | null;
   usage?: { input_tokens: number; output_tokens: number; total_tokens: number };
+  /** The ids of this message's versions, itself included, oldest first (from the stored conversation). */
+  versions?: string[];
 }

@@ -5,7 +5,7 @@ import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { ServicesProvider } from '../lib/app-context';
 import { SessionStore } from '../lib/session';
-import type { TokenResponse, User } from '../lib/types';
+import type { ModelsResponse, TokenResponse, User } from '../lib/types';
 
 export type Handler = (url: URL, init: RequestInit) => Response | Promise<Response>;
 
@@ -48,6 +48,27 @@ export const testUser: User = {
   created_at: '2026-07-01T00:00:00.000Z',
   email_verified: true,
 };
+
+/** GET /api/models with the one offline model, as the free plan sees it. */
+export const demoModels = () =>
+  json({
+    models: [
+      {
+        id: 'demo',
+        label: 'Demo (offline)',
+        provider: 'demo',
+        context_window: 8192,
+        max_output_tokens: 1024,
+        input_price_per_million_usd: 0,
+        output_price_per_million_usd: 0,
+        input_price_per_million_micro_usd: 0,
+        output_price_per_million_micro_usd: 0,
+        tiers: ['free', 'starter', 'builder', 'advanced'],
+      },
+    ],
+    default_model: 'demo',
+    other_models: [],
+  } satisfies ModelsResponse);
 
 export const tokens = (token: string, user: User = testUser): TokenResponse => ({ access_token: token, token_type: 'bearer', expires_in: 900, user });
 

@@ -56,6 +56,11 @@ export const useArchiveConversation = () =>
   useConversationChange((api, { id, archived }: { id: string; archived: boolean }) => patchConversation(api, id, { archived }));
 export const useDeleteConversation = () => useConversationChange((api, id: string) => api<void>(conversationPath(id), { method: 'DELETE' }));
 
+/** Shows another version: the branch through that message, as the server now stores it. */
+export function showVersion(api: Api, conversationId: string, messageId: string) {
+  return api<ConversationWithMessages>(`${conversationPath(conversationId)}/current`, { method: 'PUT', body: { message_id: messageId } });
+}
+
 export function toUIMessages(messages: StoredMessage[]): ChatUIMessage[] {
   return messages
     .filter((m) => m.role === 'user' || m.role === 'assistant')
@@ -67,6 +72,7 @@ export function toUIMessages(messages: StoredMessage[]): ChatUIMessage[] {
         status: m.status,
         model: m.model ?? undefined,
         error: m.error,
+        versions: m.versions,
         ...(m.role === 'assistant' && m.input_tokens != null && m.output_tokens != null
           ? { usage: { input_tokens: m.input_tokens, output_tokens: m.output_tokens, total_tokens: m.input_tokens + m.output_tokens } }
           : {}),

@@ -1,8 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { ModelsResponse } from '../../lib/types';
-import { fakeServer, json, problem, renderWithServices, signedInSession, sseStream, tokens, type Handler } from '../../test/harness';
+import { demoModels, fakeServer, json, problem, renderWithServices, signedInSession, sseStream, tokens, type Handler } from '../../test/harness';
 import { ChatSession, STREAM_THROTTLE_MS } from './chat-session';
 import { draftKey } from './drafts';
 
@@ -10,26 +9,6 @@ const USER_ID = '00000000-0000-4000-8000-000000000001';
 const CONV = '11111111-1111-4111-8111-111111111111';
 const USER_MSG = '22222222-2222-4222-8222-222222222222';
 const REPLY = '33333333-3333-4333-8333-333333333333';
-
-const models = () =>
-  json({
-    models: [
-      {
-        id: 'demo',
-        label: 'Demo (offline)',
-        provider: 'demo',
-        context_window: 8192,
-        max_output_tokens: 1024,
-        input_price_per_million_usd: 0,
-        output_price_per_million_usd: 0,
-        input_price_per_million_micro_usd: 0,
-        output_price_per_million_micro_usd: 0,
-        tiers: ['free', 'starter', 'builder', 'advanced'],
-      },
-    ],
-    default_model: 'demo',
-    other_models: [],
-  } satisfies ModelsResponse);
 
 /**
  * POST /api/chat answers with a stream the test drives; the stream errors when the request is
@@ -57,7 +36,7 @@ function chatRoute() {
 }
 
 async function setup(routes: Record<string, Handler>, props: Partial<Parameters<typeof ChatSession>[0]> = {}) {
-  const server = fakeServer({ 'POST /api/auth/refresh': () => json(tokens('token-1')), 'GET /api/models': models, ...routes });
+  const server = fakeServer({ 'POST /api/auth/refresh': () => json(tokens('token-1')), 'GET /api/models': demoModels, ...routes });
   const session = await signedInSession(server);
   const onConversationCreated = vi.fn();
   renderWithServices(

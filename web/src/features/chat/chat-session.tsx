@@ -6,6 +6,10 @@
 // client-made one when the reply ends, so that edit and regenerate name real messages. A request
 // refused before its stream starts (quota, rate limit...) rolls the list back to how it was and
 // puts the text back in the composer.
+//
+// Versions (docs/decisions/018): after a regenerate or an edit the stored conversation is read
+// again, so the new reply or message shows "2/2"; the arrows store the branch chosen (PUT
+// .../current) and show what the server answers, which the composer then continues.
 import { useChat } from '@ai-sdk/react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
@@ -16,7 +20,7 @@ import { queryKeys } from '../../lib/query-keys';
 import type { ConversationWithMessages } from '../../lib/types';
 import { InstructionsButton } from '../instructions/instructions-dialog';
 import { ModelFacts } from '../models/model-facts';
-import { toUIMessages, useModels } from './chat-api';
+import { showVersion, toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { settle, useStickToBottom } from './chat-helpers';
 import { createChatTransport, stopReply, type ChatDataTypes, type ChatRequestContext, type ChatUIMessage } from './chat-transport';
@@ -164,6 +168,8 @@ export function ChatSession(props: ChatSessionProps) {
         void recover(action, failure);
       } else if (streamed) {
         chat.setMessages((list) => settle(list, message.id, isAbort, failure ? failure.message : undefined));
+        // A new version: the stored conversation knows its siblings.
+        if (action && action.kind !== 'send') void sync.refresh();
       }
       void queryClient.invalidateQueries({ queryKey: queryKeys.usage.all });
       void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all });
@@ -220,6 +226,21 @@ export function ChatSession(props: ChatSessionProps) {
     [chat],
   );
 
+  const [versionError, setVersionError] = useState<Error | null>(null);
+  const { setMessages } = chat;
+  const switchVersion = useCallback(
+    (messageId: string) => {
+      const id = ctx.current.conversationId;
+      if (!id) return;
+      setVersionError(null);
+      showVersion(api, id, messageId).then(
+        (stored) => setMessages(toUIMessages(stored.messages)),
+        (err: unknown) => setVersionError(err instanceof Error ? err : new Error('Could not show that version.')),
+      );
+    },
+    [api, setMessages, setVersionError],
+  );
+
   const lastAssistantId = [...messages].reverse().find((m) => m.role === 'assistant')?.id;
   const { ref: scrollRef, onScroll } = useStickToBottom(messages);
 
@@ -264,6 +285,7 @@ export function ChatSession(props: ChatSessionProps) {
               canRegenerate={m.id === lastAssistantId}
               onRegenerate={regenerate}
               onEdit={edit}
+              onShowVersion={switchVersion}
             />
           ))
         )}
@@ -280,6 +302,8 @@ export function ChatSession(props: ChatSessionProps) {
         </p>
       ) : error ? (
         <ChatError error={error} onDismiss={chat.clearError} />
+      ) : versionError ? (
+        <ChatError error={versionError} onDismiss={() => setVersionError(null)} />
       ) : null}
       <Composer value={input} onChange={setInput} onSend={send} onStop={stop} streaming={busy} stopping={stopping} disabled={!model} />
     </section>

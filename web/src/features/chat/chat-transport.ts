@@ -23,7 +23,7 @@ export function messageText(message: Pick<ChatUIMessage, 'parts'>): string {
 
 /**
  * useChat's triggers mapped onto POST /api/chat: a new message is 'send'; a user message sent
- * again with its id is 'edit' (the server replaces its text and drops what followed it);
+ * again with its id is 'edit' (the server writes a new version of it beside the old one);
  * 'regenerate' answers the conversation's last user message again and names nothing.
  */
 export function buildChatBody(

@@ -1,4 +1,5 @@
 // One message. User text is shown as typed (React escapes it); assistant text as safe markdown.
+// A message with other versions (regenerated, edited) shows "2/3" with arrows to switch.
 // Memoised: while a reply streams, only the streaming message re-renders.
 import { memo, useState } from 'react';
 import { Icon } from '../../components/icon';
@@ -13,9 +14,10 @@ interface MessageItemProps {
   canRegenerate: boolean;
   onRegenerate: (messageId: string) => void;
   onEdit: (messageId: string, text: string) => void;
+  onShowVersion: (messageId: string) => void;
 }
 
-export const MessageItem = memo(function MessageItem({ message, streaming, busy, canRegenerate, onRegenerate, onEdit }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, streaming, busy, canRegenerate, onRegenerate, onEdit, onShowVersion }: MessageItemProps) {
   const text = messageText(message);
   const meta = message.metadata;
   const [editing, setEditing] = useState(false);
@@ -57,6 +59,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
           <>
             <div className="bubble">{text}</div>
             <div className="message-actions">
+              <VersionSwitcher message={message} what="message" busy={busy} onShow={onShowVersion} />
               <button
                 type="button"
                 className="button ghost small"
@@ -86,6 +89,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
       {status === 'failed' ? <p className="message-status failed">The reply failed{meta?.error ? `: ${meta.error}` : '.'}</p> : null}
       {!streaming ? (
         <div className="message-actions">
+          <VersionSwitcher message={message} what="reply" busy={busy} onShow={onShowVersion} />
           {meta?.model ? <span className="meta">{meta.model}</span> : null}
           {meta?.usage ? <span className="meta">{formatInt(meta.usage.total_tokens)} tokens</span> : null}
           <CopyButton text={text} />
@@ -99,6 +103,39 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
     </article>
   );
 });
+
+/** "‹ 2/3 ›": which version of this message is shown, and the way to the others. */
+function VersionSwitcher({ message, what, busy, onShow }: { message: ChatUIMessage; what: string; busy: boolean; onShow: (id: string) => void }) {
+  const versions = message.metadata?.versions ?? [];
+  const index = versions.indexOf(message.id);
+  if (versions.length < 2 || index < 0) return null;
+  const go = (to: number) => onShow(versions[to]!);
+  return (
+    <span className="versions" role="group" aria-label={`Version ${index + 1} of ${versions.length} of this ${what}`}>
+      <button
+        type="button"
+        className="button ghost small icon"
+        disabled={busy || index === 0}
+        onClick={() => go(index - 1)}
+        aria-label={`Previous version of this ${what}`}
+      >
+        <Icon name="chevron-left" size={14} />
+      </button>
+      <span className="meta version-count" aria-hidden="true">
+        {index + 1}/{versions.length}
+      </span>
+      <button
+        type="button"
+        className="button ghost small icon"
+        disabled={busy || index === versions.length - 1}
+        onClick={() => go(index + 1)}
+        aria-label={`Next version of this ${what}`}
+      >
+        <Icon name="chevron-right" size={14} />
+      </button>
+    </span>
+  );
+}
 
 function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);

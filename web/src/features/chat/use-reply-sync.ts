@@ -27,7 +27,12 @@ export function isUnsettled(message: ChatUIMessage | undefined): boolean {
 }
 
 const signature = (messages: ChatUIMessage[]) =>
-  messages.map((m) => `${m.id}:${m.metadata?.status ?? ''}:${m.parts.reduce((n, p) => n + (p.type === 'text' ? p.text.length : 0), 0)}`).join('|');
+  messages
+    .map(
+      (m) =>
+        `${m.id}:${m.metadata?.status ?? ''}:${m.metadata?.versions?.join(',') ?? ''}:${m.parts.reduce((n, p) => n + (p.type === 'text' ? p.text.length : 0), 0)}`,
+    )
+    .join('|');
 
 export function useReplySync({
   chat,
@@ -127,6 +132,8 @@ export function useReplySync({
 
   return {
     disconnected,
+    /** Shows the conversation as stored (after a new version: its siblings), unless a reply runs. */
+    refresh: () => refresh.current(false),
     /** For onError: a re-attach that failed (still offline) is tried again later. */
     onError() {
       if (attaching.current) failed.current = true;
