@@ -56,6 +56,9 @@ export default defineConfig({
           include: ['web/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
           setupFiles: ['web/src/test/setup.ts'],
+          // A streamed reply rendered as markdown takes 3.5 s in jsdom on a quiet 2-core machine; a
+          // busy one (CI beside the other suites) needs more than vitest's default 5 s.
+          testTimeout: 20_000,
         },
       },
       ...(runE2e
