@@ -26,6 +26,7 @@ import { isOpenAiPath, renderOpenAiError } from './features/openai-api/openai-er
 import { plansRoutes } from './features/plans/plans.routes.js';
 import { preferencesRoutes } from './features/preferences/preferences.routes.js';
 import { ssoRoutes } from './features/sso/sso.routes.js';
+import { teamsRoutes } from './features/teams/teams.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
 import { APP_VERSION } from './lib/version.js';
 import { frameworkErrorOptions } from './platform/http/framework-errors.js';
@@ -165,6 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(chatRoutes, { chat, authenticate: forModelCalls(authenticate) });
   await app.register(keysRoutes, { prefix: '/api/keys', keys, authenticate });
   await app.register(preferencesRoutes, { prefix: '/api/preferences', preferences: services.preferences, authenticate });
+  await app.register(teamsRoutes, { prefix: '/api/teams', teams: services.teams, authenticate });
   await app.register(openAiApiRoutes, { prefix: '/v1', api: services.openAiApi, authenticateApiKey: forModelCalls(createApiKeyAuthenticate(keys)) });
 
   // The web app last: its GET /* fallback only answers paths that no route above claims.

@@ -20,6 +20,8 @@ import { createModelsService } from './features/models/models.service.js';
 import { createOpenAiApiService } from './features/openai-api/openai-api.service.js';
 import { createPreferencesService } from './features/preferences/preferences.service.js';
 import { createSsoFor } from './features/sso/sso.setup.js';
+import { createInvitationSigner } from './features/teams/invitation-token.js';
+import { createTeamsService } from './features/teams/teams.service.js';
 import { startReservationReaper } from './features/usage/reaper.js';
 import { createUsageReportService } from './features/usage/usage-report.service.js';
 import { createUsageService, type ModelPricing } from './features/usage/usage.service.js';
@@ -106,7 +108,19 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     () => mailer.close(),
     () => accounts.close(),
   );
-  const admin = createAdminService({ db, users, auth, reports, now });
+  const teams = createTeamsService({
+    db,
+    users,
+    reports,
+    mailer,
+    mailConfigured: Boolean(config.mail.smtpUrl),
+    publicUrl: publicUrlOf(config),
+    // A key of its own for signing invitation links, derived from the server's secret.
+    signer: createInvitationSigner(createHmac('sha256', deps.jwtSecret).update('quota-chat team invitations').digest()),
+    tiers: config.tiers,
+    now,
+  });
+  const admin = createAdminService({ db, users, auth, reports, teams, now });
   const billing = createBillingFor(config, { db, admin, now, log });
   const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });
   const modelCalls = createModelCalls({
@@ -116,10 +130,10 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     timeouts: config.upstream,
     log,
   });
-  const chat = createChatService({ conversations, models, modelCalls, log, db });
+  const chat = createChatService({ conversations, models, modelCalls, teams, log, db });
   // Replies outlive their requests: closing stops those still running and waits until they are stored.
   onClose.push(() => chat.close());
-  const keys = createKeysService({ db, users, usage, now });
+  const keys = createKeysService({ db, users, usage, teams, now });
   const sso = createSsoFor(config.sso, { db, users, auth, publicUrl: publicUrlOf(config), production: config.env === 'production' });
   const cleanup = createCleanup({
     auth,
@@ -162,6 +176,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     modelCalls,
     chat,
     keys,
+    teams,
     openAiApi,
     cleanup,
     /** Stops the jobs and closes the clients the services hold; the database stays open (its opener closes it). */

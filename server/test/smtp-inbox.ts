@@ -91,7 +91,8 @@ export async function startSmtpInbox(): Promise<SmtpInbox> {
 
 /** The token in a mailed link such as https://host/reset-password#token=... */
 export function tokenInMail(mail: ReceivedMail, path: string): string {
-  const match = new RegExp(`${path}#token=([A-Za-z0-9_-]+)`).exec(mail.text);
+  // Tokens are base64url, or (team invitations) signed parts joined by dots.
+  const match = new RegExp(`${path}#token=([A-Za-z0-9_.-]+)`).exec(mail.text);
   if (!match) throw new Error(`no ${path} link in:\n${mail.text}`);
   return match[1]!;
 }

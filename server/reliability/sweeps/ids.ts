@@ -5,7 +5,7 @@
 // unswept: add it to ID_KINDS.
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { authHeader, createApiKey, type TestApp, type TestUser } from '../../test/test-app.js';
+import { authHeader, createApiKey, createUser, type TestApp, type TestUser } from '../../test/test-app.js';
 import type { JsonSchema, Operation } from './operations.js';
 
 export const ID_KINDS = {
@@ -15,6 +15,10 @@ export const ID_KINDS = {
   keys: { names: ['key', 'keys', 'api_key', 'api_keys', 'api-keys'] },
   // A session is a refresh-token family; its id is the `sid` of the access tokens it issues.
   sessions: { names: ['session', 'sessions'] },
+  teams: { names: ['team', 'teams'] },
+  invitations: { names: ['invitation', 'invitations'] },
+  // A member of a team is named by their user id (/api/teams/{id}/members/{member_id}).
+  members: { names: ['member', 'members'] },
 } as const;
 export type IdKind = keyof typeof ID_KINDS;
 export type Ids = Record<IdKind, string>;
@@ -58,7 +62,16 @@ export function idSlotsOf(op: Operation): { slots: IdSlot[]; unknown: string[] }
 }
 
 export function randomIds(): Ids {
-  return { users: randomUUID(), conversations: randomUUID(), messages: randomUUID(), keys: randomUUID(), sessions: randomUUID() };
+  return {
+    users: randomUUID(),
+    conversations: randomUUID(),
+    messages: randomUUID(),
+    keys: randomUUID(),
+    sessions: randomUUID(),
+    teams: randomUUID(),
+    invitations: randomUUID(),
+    members: randomUUID(),
+  };
 }
 
 /**
@@ -76,7 +89,29 @@ export async function freshIds(t: TestApp, user: TestUser, kinds: Iterable<IdKin
   }
   if (wanted.has('keys')) ids.keys = (await createApiKey(t.app, user, 'sweep key')).id;
   if (wanted.has('sessions')) ids.sessions = await newSession(t, user);
+  if (wanted.has('teams') || wanted.has('invitations') || wanted.has('members')) Object.assign(ids, await newTeam(t, user));
   return ids;
+}
+
+/**
+ * A team that `user` owns, with an open invitation and a second member. The member is added by
+ * SQL: joining takes the token of a mailed link, which tests/teams prove; here only the row matters.
+ */
+export async function newTeam(t: TestApp, user: TestUser, name = 'A team of the sweep'): Promise<{ teams: string; invitations: string; members: string }> {
+  const headers = authHeader(user);
+  const team = await t.app.inject({ method: 'POST', url: '/api/teams', headers, payload: { name } });
+  if (team.statusCode !== 201) throw new Error(`creating a team failed: ${team.statusCode} ${team.body}`);
+  const id = team.json<{ id: string }>().id;
+  const invited = await t.app.inject({
+    method: 'POST',
+    url: `/api/teams/${id}/invitations`,
+    headers,
+    payload: { email: `invitee-${randomUUID()}@example.com` },
+  });
+  if (invited.statusCode !== 201) throw new Error(`inviting failed: ${invited.statusCode} ${invited.body}`);
+  const member = await createUser(t.app, { email: `member-${randomUUID()}@example.com` });
+  await t.db.query("INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, 'member')", [id, member.id]);
+  return { teams: id, invitations: invited.json<{ id: string }>().id, members: member.id };
 }
 
 /** The id of the session an access token belongs to ('' when optional and it names none). */

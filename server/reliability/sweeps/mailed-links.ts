@@ -2,7 +2,7 @@
 // sweeps have one mailed to the caller through the real routes and read it from a real SMTP
 // server (server/test/smtp-inbox.ts), so those bodies can be valid too.
 import { tokenInMail, type SmtpInbox } from '../../test/smtp-inbox.js';
-import { authHeader, type TestApp, type TestUser } from '../../test/test-app.js';
+import { authHeader, createUser, type TestApp, type TestUser } from '../../test/test-app.js';
 
 interface MailedLink {
   /** Asks for the mail, as the caller would. */
@@ -19,6 +19,20 @@ export const MAILED_LINKS: Record<string, MailedLink> = {
   'POST /api/auth/verify-email': {
     ask: (t, user) => t.app.inject({ method: 'POST', url: '/api/auth/verify-email/resend', headers: authHeader(user) }),
     link: '/verify-email',
+  },
+  // Someone else's team invites the caller.
+  'POST /api/teams/join': {
+    ask: async (t, user) => {
+      const inviter = await createUser(t.app);
+      const team = await t.app.inject({ method: 'POST', url: '/api/teams', headers: authHeader(inviter), payload: { name: 'Inviting team' } });
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/teams/${team.json<{ id: string }>().id}/invitations`,
+        headers: authHeader(inviter),
+        payload: { email: user.email },
+      });
+    },
+    link: '/teams/join',
   },
 };
 

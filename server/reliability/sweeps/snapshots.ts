@@ -11,6 +11,10 @@ const OWNED_OTHERWISE: Record<string, string> = {
   users: 'id::text = $1',
   // Counters keyed by the user's id (model calls per minute); the others are per IP or email.
   rate_limit_counters: 'position($1 in key) > 0',
+  // A team's rows belong to its members.
+  teams: 'id IN (SELECT team_id FROM team_members WHERE user_id::text = $1)',
+  team_invitations: 'team_id IN (SELECT team_id FROM team_members WHERE user_id::text = $1)',
+  team_monthly_usage: 'team_id IN (SELECT team_id FROM team_members WHERE user_id::text = $1)',
   // A key's month belongs to the key's owner.
   key_monthly_usage: 'key_id IN (SELECT id FROM api_keys WHERE user_id::text = $1)',
 };

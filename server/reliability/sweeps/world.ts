@@ -9,7 +9,7 @@ import type { InjectOptions } from 'fastify';
 import type { DbKind } from '../../test/databases.js';
 import type { SmtpInbox } from '../../test/smtp-inbox.js';
 import { authHeader, buildTestApp, createApiKey, createUser, uniqueEmail, type TestApiKey, type TestApp, type TestUser } from '../../test/test-app.js';
-import { sessionOf, startConversation, type Ids } from './ids.js';
+import { newTeam, sessionOf, startConversation, type Ids } from './ids.js';
 import type { Table } from './snapshots.js';
 
 export interface SweepUser extends TestUser {
@@ -55,11 +55,29 @@ export async function seedUser(t: TestApp, label: string): Promise<SweepUser> {
     conversationId: conversation.id,
     messageId: null,
   });
+  // A team of this user's, with an open invitation, a cap on its owner, a call charged to it and a team key.
+  const team = await newTeam(t, user, `${label}'s team`);
+  await expectStatus(t, 200, {
+    method: 'PATCH',
+    url: `/api/teams/${team.teams}/members/${user.id}`,
+    headers: authHeader(user),
+    payload: { monthly_token_cap: 80_000 },
+  });
+  await expectStatus(t, 200, {
+    method: 'POST',
+    url: '/api/chat',
+    headers: authHeader(user),
+    payload: { model: 'demo', content: 'For the team', team_id: team.teams },
+  });
+  await expectStatus(t, 201, { method: 'POST', url: '/api/keys', headers: authHeader(user), payload: { name: `${label}'s team key`, team_id: team.teams } });
   return {
     ...user,
     key,
     revokedKey: revoked.key,
     ids: {
+      teams: team.teams,
+      invitations: team.invitations,
+      members: team.members,
       users: user.id,
       conversations: conversation.id,
       messages: conversation.userMessageId,

@@ -9,6 +9,8 @@ export async function insertAuditEntry(
     actorEmail: string;
     action: string;
     targetUserId: string | null;
+    /** The team a change is about (a team's tier), if any. */
+    targetTeamId?: string | null;
     before: unknown;
     after: unknown;
     /** Why a tier changed; null for entries that change no tier. */
@@ -16,9 +18,9 @@ export async function insertAuditEntry(
   },
 ) {
   await db.query(
-    `INSERT INTO admin_audit_log (actor_id, actor_email, action, target_user_id, before, after, cause)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
-    [e.actorId, e.actorEmail, e.action, e.targetUserId, JSON.stringify(e.before), JSON.stringify(e.after), e.cause ?? null],
+    `INSERT INTO admin_audit_log (actor_id, actor_email, action, target_user_id, target_team_id, before, after, cause)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
+    [e.actorId, e.actorEmail, e.action, e.targetUserId, e.targetTeamId ?? null, JSON.stringify(e.before), JSON.stringify(e.after), e.cause ?? null],
   );
 }
 
@@ -27,6 +29,7 @@ export interface AuditRow {
   actor_email: string;
   action: string;
   target_user_id: string | null;
+  target_team_id: string | null;
   before: unknown;
   after: unknown;
   cause: TierChangeCause | null;
@@ -35,7 +38,7 @@ export interface AuditRow {
 
 export async function listAuditEntries(db: Queryable, { limit }: { limit: number }) {
   const { rows } = await db.query<AuditRow>(
-    'SELECT id, actor_email, action, target_user_id, before, after, cause, created_at FROM admin_audit_log ORDER BY created_at DESC LIMIT $1',
+    'SELECT id, actor_email, action, target_user_id, target_team_id, before, after, cause, created_at FROM admin_audit_log ORDER BY created_at DESC LIMIT $1',
     [limit],
   );
   return rows;

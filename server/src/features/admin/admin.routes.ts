@@ -3,7 +3,19 @@ import { z } from 'zod';
 import { currentUser, type Authenticate } from '../auth/authenticate.js';
 import { monthQuery } from '../usage/usage.schemas.js';
 import { toUserResponse, userResponse } from '../users/users.schemas.js';
-import { adminUsageResponse, auditResponse, listUsersQuery, listUsersResponse, updateUserBody, userIdParams } from './admin.schemas.js';
+import {
+  adminTeam,
+  adminUsageResponse,
+  auditResponse,
+  listTeamsQuery,
+  listTeamsResponse,
+  listUsersQuery,
+  listUsersResponse,
+  setTeamTierBody,
+  teamIdParams,
+  updateUserBody,
+  userIdParams,
+} from './admin.schemas.js';
 import type { AdminService } from './admin.service.js';
 
 export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAdmin: Authenticate }> = async (app, opts) => {
@@ -36,6 +48,29 @@ export const adminRoutes: FastifyPluginAsyncZod<{ admin: AdminService; requireAd
       await admin.endSessionsOf(currentUser(request), request.params.id);
       return reply.code(204).send(null);
     },
+  });
+
+  app.get('/teams', {
+    schema: {
+      tags,
+      security,
+      summary: "Every team with its tier, members and pool's month",
+      querystring: listTeamsQuery,
+      response: { 200: listTeamsResponse },
+    },
+    handler: async (request) => admin.listTeams(request.query),
+  });
+
+  app.patch('/teams/:id', {
+    schema: {
+      tags,
+      security,
+      summary: "Change a team's tier, and so its monthly pool (audited)",
+      params: teamIdParams,
+      body: setTeamTierBody,
+      response: { 200: adminTeam },
+    },
+    handler: async (request) => admin.setTeamTier(currentUser(request), request.params.id, request.body.tier),
   });
 
   app.get('/usage', {

@@ -44,6 +44,7 @@ export const auditResponse = z.object({
       actor_email: z.string(),
       action: z.string(),
       target_user_id: z.string().nullable(),
+      target_team_id: z.string().nullable(),
       before: z.unknown(),
       after: z.unknown(),
       cause: z.enum(TIER_CHANGE_CAUSES).nullable(),
@@ -51,6 +52,22 @@ export const auditResponse = z.object({
     }),
   ),
 });
+
+export const teamIdParams = z.object({ id: z.uuid('Not a team id.') });
+export const listTeamsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
+export const setTeamTierBody = z.object({ tier: z.enum(TIER_NAMES) }).strict();
+export const adminTeam = z.object({
+  id: z.string(),
+  name: z.string(),
+  tier: z.enum(TIER_NAMES),
+  tier_updated_at: z.string().nullable(),
+  members: z.number(),
+  created_at: z.string(),
+  usage: z.object({ month: z.string(), used: z.number(), reserved: z.number(), limit: z.number() }),
+});
+export const listTeamsResponse = z.object({ items: z.array(adminTeam), total: z.number() });
+export type AdminTeam = z.infer<typeof adminTeam>;
+export type ListTeamsResponse = z.infer<typeof listTeamsResponse>;
 
 export type AdminUser = z.infer<typeof adminUser>;
 export type ListUsersResponse = z.infer<typeof listUsersResponse>;

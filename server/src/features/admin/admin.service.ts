@@ -4,6 +4,7 @@ import { AppError } from '../../lib/errors.js';
 import type { TierName } from '../../lib/tiers/tiers.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
 import type { AuthService } from '../auth/auth.service.js';
+import type { TeamsService, TeamSummary } from '../teams/teams.service.js';
 import { monthOf } from '../usage/month.js';
 import { nanoToUsd } from '../usage/pricing.js';
 import type { UsageReportService } from '../usage/usage-report.service.js';
@@ -22,7 +23,8 @@ export interface AdminServiceDeps {
   db: Db;
   users: UsersService;
   auth: Pick<AuthService, 'endSessionsOf'>;
-  reports: Pick<UsageReportService, 'monthUsageOf' | 'monthTotals'>;
+  reports: Pick<UsageReportService, 'monthUsageOf' | 'monthTotals' | 'teamMonth'>;
+  teams: Pick<TeamsService, 'listAll' | 'setTier' | 'poolOf'>;
   now: () => Date;
 }
 
@@ -31,8 +33,51 @@ const CLI_ACTOR = { id: null, email: 'cli' } as const;
 /** Billing's changes follow Stripe's events; no account makes them. */
 const BILLING_ACTOR = { id: null, email: 'stripe' } as const;
 
-export function createAdminService({ db, users, auth, reports, now }: AdminServiceDeps) {
+export function createAdminService({ db, users, auth, reports, teams, now }: AdminServiceDeps) {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  const teamOf = async (t: TeamSummary, month: string) => {
+    const { pool } = await reports.teamMonth(t.id, { month });
+    return {
+      id: t.id,
+      name: t.name,
+      tier: t.tier,
+      tier_updated_at: iso(t.tier_updated_at),
+      members: t.members,
+      created_at: new Date(t.created_at).toISOString(),
+      usage: { month, used: pool.used, reserved: pool.reserved, limit: teams.poolOf(t.tier) },
+    };
+  };
+
   return {
+    /** Every team, newest first, with its pool's month. */
+    async listTeams(page: { limit: number; offset: number }) {
+      const month = monthOf(now());
+      const { rows, total } = await teams.listAll(page);
+      return { total, items: await Promise.all(rows.map((t) => teamOf(t, month))) };
+    },
+
+    /** Sets a team's tier (and so its pool), audited like a user's tier change. */
+    async setTeamTier(actor: UserRow, teamId: string, tier: TierName) {
+      await db.transaction(async (tx) => {
+        const changed = await teams.setTier(teamId, tier, { tx });
+        if (!changed) throw new AppError('TEAM_NOT_FOUND', `There is no team ${teamId}.`);
+        if (changed.before_tier !== changed.tier) {
+          await insertAuditEntry(tx, {
+            actorId: actor.id,
+            actorEmail: actor.email,
+            action: 'team.tier',
+            targetUserId: null,
+            targetTeamId: teamId,
+            before: { tier: changed.before_tier },
+            after: { tier: changed.tier, tier_updated_at: iso(changed.tier_updated_at) },
+            cause: 'admin',
+          });
+        }
+      });
+      const { rows } = await teams.listAll({ limit: 1, offset: 0, teamId });
+      return teamOf(rows[0]!, monthOf(now()));
+    },
+
     async listUsers({ q, limit, offset }: { q?: string; limit: number; offset: number }) {
       const month = monthOf(now());
       const { rows, total } = await users.listUsers({ q, limit, offset });

@@ -9,6 +9,8 @@ export const chatBody = z
     action: z.enum(['send', 'regenerate', 'edit']).default('send'),
     content: z.string().max(MAX_MESSAGE_CHARS, `Use at most ${MAX_MESSAGE_CHARS} characters.`).optional(),
     message_id: z.guid('Use a message id (a UUID).').optional(),
+    /** Charge this call to a team you belong to (its pool, your cap in it) instead of your own plan. */
+    team_id: z.guid('Use a team id (a UUID).').optional(),
   })
   .strict()
   .superRefine((b, ctx) => {

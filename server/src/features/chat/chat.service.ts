@@ -12,6 +12,7 @@ import type { TierName } from '../../lib/tiers/tiers.js';
 import type { Db } from '../../platform/db/db.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import type { ModelsService } from '../models/models.service.js';
+import type { TeamsService } from '../teams/teams.service.js';
 import type { ChatBody } from './chat.schemas.js';
 import { planExchange } from './exchange.js';
 import { buildPrompt } from './history.js';
@@ -24,6 +25,8 @@ export interface ChatServiceDeps {
   conversations: ConversationsService;
   models: ModelsService;
   modelCalls: ModelCalls;
+  /** Charging a chat to a team (body.team_id): the caller must be in it. */
+  teams?: Pick<TeamsService, 'chargeFor'>;
   log: FastifyBaseLogger;
   /** On PostgreSQL, replies are relayed between processes over it (reply-relay.ts). */
   db?: Db;
@@ -114,6 +117,11 @@ export function createChatService(deps: ChatServiceDeps) {
     };
   }
 
+  function teamCharge(userId: string, teamId: string) {
+    if (!deps.teams) throw new AppError('TEAM_NOT_FOUND', `You are not a member of a team ${teamId}.`);
+    return deps.teams.chargeFor(userId, teamId);
+  }
+
   return {
     /**
      * Starts a reply and returns the stream of its first reader. The reply is generated to its end
@@ -129,7 +137,10 @@ export function createChatService(deps: ChatServiceDeps) {
       /** Aborts when this request's client goes away. */
       signal: AbortSignal;
     }): Promise<Readable> {
-      const model = models.resolveForUser(user, body.model);
+      // On a team's plan the team's tier decides the models and pays (docs/decisions/020); 404 for a
+      // team the user is not in.
+      const team = body.team_id ? await teamCharge(user.id, body.team_id) : undefined;
+      const model = models.resolveForUser(team ? { ...user, tier: team.tier } : user, body.model);
       const existing = body.conversation_id ? await conversations.get({ userId: user.id, id: body.conversation_id }) : undefined;
       const plan = planExchange(body, existing?.messages ?? [], existing?.tree);
       // A new conversation starts with the user's default instructions (Settings), stored with it.
@@ -156,6 +167,7 @@ export function createChatService(deps: ChatServiceDeps) {
           conversationId,
           messageId: assistantMessageId,
           signal: stopper.signal,
+          charge: team ? { team } : undefined,
         });
         try {
           conversation = await conversations.beginExchange({

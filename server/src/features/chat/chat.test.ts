@@ -67,8 +67,9 @@ describe.each(testDbKinds())('POST /api/chat with the demo model on %s', (kind) 
         userId: ctx.user.id,
         conversationId: start.messageMetadata.conversation_id,
         messageId: start.messageId,
-        // A personal chat: charged to no key.
+        // A personal chat: charged to no key and no team.
         keyId: null,
+        teamId: null,
         provider: 'demo',
         model: 'demo',
         inputTokens: usage.input_tokens,

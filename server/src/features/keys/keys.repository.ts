@@ -11,9 +11,11 @@ export interface ApiKeyRow {
   monthly_token_cap: number | null;
   /** After this the key is refused (null: never). */
   expires_at: Date | null;
+  /** The team the key's calls are charged to (null: its owner's own plan). */
+  team_id: string | null;
 }
 
-const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at, monthly_token_cap, expires_at';
+const COLUMNS = 'id, user_id, name, prefix, created_at, last_used_at, monthly_token_cap, expires_at, team_id';
 
 // The first key of the two-key advisory locks that keys takes (the second: a hash of the user id).
 // Two-key locks never collide with the one-key lock of the migrations.
@@ -40,11 +42,11 @@ export interface KeyBudget {
 
 export async function insertApiKey(
   db: Queryable,
-  { userId, name, prefix, keyHash, monthlyTokenCap, expiresAt }: { userId: string; name: string; prefix: string; keyHash: string } & KeyBudget,
+  k: { userId: string; name: string; prefix: string; keyHash: string; teamId: string | null } & KeyBudget,
 ): Promise<ApiKeyRow> {
   const { rows } = await db.query<ApiKeyRow>(
-    `INSERT INTO api_keys (user_id, name, prefix, key_hash, monthly_token_cap, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-    [userId, name, prefix, keyHash, monthlyTokenCap, expiresAt],
+    `INSERT INTO api_keys (user_id, name, prefix, key_hash, monthly_token_cap, expires_at, team_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+    [k.userId, k.name, k.prefix, k.keyHash, k.monthlyTokenCap, k.expiresAt, k.teamId],
   );
   return rows[0]!;
 }

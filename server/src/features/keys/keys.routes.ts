@@ -38,8 +38,8 @@ export const keysRoutes: FastifyPluginAsyncZod<{ keys: KeysService; authenticate
       response: { 201: createdApiKeyResponse },
     },
     handler: async (request, reply) => {
-      const { name, monthly_token_cap, expires_at } = request.body;
-      const created = await keys.create(currentUser(request).id, name, budgetOf({ monthly_token_cap, expires_at }));
+      const { name, monthly_token_cap, expires_at, team_id } = request.body;
+      const created = await keys.create(currentUser(request).id, name, budgetOf({ monthly_token_cap, expires_at }), team_id ?? null);
       return reply.code(201).send({ ...toApiKeyResponse(created), key: created.key });
     },
   });

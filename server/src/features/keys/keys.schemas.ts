@@ -7,7 +7,15 @@ const keyCap = z.number().int('Use a whole number of tokens.').min(0).max(Number
 /** When the key stops working; null for never. A date in the past is refused (service). */
 const keyExpiry = z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date and time, e.g. 2027-01-31T23:59:59Z.' }).nullable();
 
-export const createApiKeyBody = z.object({ name: keyName, monthly_token_cap: keyCap.optional(), expires_at: keyExpiry.optional() }).strict();
+export const createApiKeyBody = z
+  .object({
+    name: keyName,
+    monthly_token_cap: keyCap.optional(),
+    expires_at: keyExpiry.optional(),
+    /** A team you belong to: the key's calls are charged to its pool (and your cap in it). */
+    team_id: z.guid('Use a team id (a UUID).').nullable().optional(),
+  })
+  .strict();
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 
 export const updateApiKeyBody = z
@@ -27,6 +35,7 @@ export const apiKeyResponse = z.object({
   last_used_at: z.string().nullable(),
   monthly_token_cap: z.number().nullable(),
   expires_at: z.string().nullable(),
+  team_id: z.string().nullable(),
   /** Tokens the key used this month (its calls' records), and those its calls in flight hold. */
   used_tokens: z.number(),
   reserved_tokens: z.number(),
@@ -49,6 +58,7 @@ export function toApiKeyResponse(row: ApiKeyRow & { used_tokens: number; reserve
     last_used_at: iso(row.last_used_at),
     monthly_token_cap: row.monthly_token_cap === null ? null : Number(row.monthly_token_cap),
     expires_at: iso(row.expires_at),
+    team_id: row.team_id,
     used_tokens: row.used_tokens,
     reserved_tokens: row.reserved_tokens,
   };

@@ -1,6 +1,8 @@
 // Personal API keys: created (shown once), listed, revoked, and checked on every /v1 request.
 import { AppError } from '../../lib/errors.js';
+import type { Charge } from '../../lib/model-calls/usage-meter.js';
 import type { Db } from '../../platform/db/db.js';
+import type { TeamsService } from '../teams/teams.service.js';
 import type { UsageService } from '../usage/usage.service.js';
 import type { UserRow, UsersService } from '../users/users.service.js';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
@@ -24,6 +26,8 @@ export type ApiKeyWithUsage = ApiKeyRow & { used_tokens: number; reserved_tokens
 export interface AuthenticatedKey {
   id: string;
   monthly_token_cap: number | null;
+  /** A team key's team, as metering charges it (its tier, the owner's cap in it). */
+  team?: NonNullable<Charge['team']>;
 }
 
 /** Live (not revoked) keys a user may hold at once. */
@@ -34,7 +38,15 @@ export const MAX_API_KEYS_PER_USER = 20;
  */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function createKeysService({ db, users, usage, now }: { db: Db; users: UsersService; usage: Pick<UsageService, 'keysMonth'>; now: () => Date }) {
+export interface KeysServiceDeps {
+  db: Db;
+  users: UsersService;
+  usage: Pick<UsageService, 'keysMonth'>;
+  teams: Pick<TeamsService, 'chargeFor'>;
+  now: () => Date;
+}
+
+export function createKeysService({ db, users, usage, teams, now }: KeysServiceDeps) {
   async function withUsage(rows: ApiKeyRow[]): Promise<ApiKeyWithUsage[]> {
     const months = await usage.keysMonth(rows.map((r) => r.id));
     return rows.map((r) => ({ ...r, used_tokens: months.get(r.id)?.used ?? 0, reserved_tokens: months.get(r.id)?.reserved ?? 0 }));
@@ -55,8 +67,10 @@ export function createKeysService({ db, users, usage, now }: { db: Db; users: Us
     },
 
     /** The new key is in the answer and nowhere else: only its hash is stored. */
-    async create(userId: string, name: string, budget: Partial<KeyBudget> = {}): Promise<ApiKeyWithUsage & { key: string }> {
+    async create(userId: string, name: string, budget: Partial<KeyBudget> = {}, teamId: string | null = null): Promise<ApiKeyWithUsage & { key: string }> {
       checkExpiry(budget.expiresAt);
+      // A team key only for a team of one's own (404 otherwise, as for every team route).
+      if (teamId) await teams.chargeFor(userId, teamId);
       const fresh = generateApiKey();
       const row = await db.transaction(async (tx) => {
         await lockKeyCreationOfUser(tx, { userId });
@@ -72,6 +86,7 @@ export function createKeysService({ db, users, usage, now }: { db: Db; users: Us
           keyHash: fresh.hash,
           monthlyTokenCap: budget.monthlyTokenCap ?? null,
           expiresAt: budget.expiresAt ?? null,
+          teamId,
         });
       });
       return { ...row, used_tokens: 0, reserved_tokens: 0, key: fresh.key };
@@ -110,7 +125,16 @@ export function createKeysService({ db, users, usage, now }: { db: Db; users: Us
       }
       const staleBefore = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
       if (!found.last_used_at || new Date(found.last_used_at) <= staleBefore) await touchApiKey(db, { id: found.id, at, staleBefore });
-      return { user, key: { id: found.id, monthly_token_cap: found.monthly_token_cap === null ? null : Number(found.monthly_token_cap) } };
+      const authenticated: AuthenticatedKey = { id: found.id, monthly_token_cap: found.monthly_token_cap === null ? null : Number(found.monthly_token_cap) };
+      if (found.team_id) {
+        // Checked on every use: a member who left or was removed can no longer spend the pool.
+        authenticated.team = await teams.chargeFor(user.id, found.team_id).catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'TEAM_NOT_FOUND')
+            throw new AppError('API_KEY_INVALID', 'This API key is for a team you are no longer a member of; create a key for your own plan or another team.');
+          throw err;
+        });
+      }
+      return { user, key: authenticated };
     },
   };
 }

@@ -7,7 +7,7 @@ import { authHeader, buildTestApp, createApiKey, createUser, type TestApp, type 
 import { LAST_USED_RESOLUTION_MS, MAX_API_KEYS_PER_USER } from './keys.service.js';
 
 /** What a key's listing shows, sorted; the answer to a creation adds the key itself. */
-const LISTED_FIELDS = ['created_at', 'expires_at', 'id', 'last_used_at', 'monthly_token_cap', 'name', 'prefix', 'reserved_tokens', 'used_tokens'];
+const LISTED_FIELDS = ['created_at', 'expires_at', 'id', 'last_used_at', 'monthly_token_cap', 'name', 'prefix', 'reserved_tokens', 'team_id', 'used_tokens'];
 
 describe.each(testDbKinds())('API keys on %s', (kind) => {
   let t: TestApp;
@@ -112,6 +112,7 @@ describe.each(testDbKinds())('API keys on %s', (kind) => {
         last_used_at: null,
         monthly_token_cap: null,
         expires_at: null,
+        team_id: null,
         used_tokens: 0,
         reserved_tokens: 0,
       });

@@ -21,7 +21,7 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
 
   app.get('/models', {
     schema: { tags, security, summary: "The models your plan may use, in OpenAI's list format", response: { 200: modelListResponse } },
-    handler: async (request) => api.listModels(currentUser(request)),
+    handler: async (request) => api.listModels(currentUser(request), currentApiKey(request).team),
   });
 
   app.post('/chat/completions', {
@@ -40,7 +40,8 @@ export const openAiApiRoutes: FastifyPluginAsyncZod<{ api: OpenAiApiService; aut
       const call = {
         user: currentUser(request),
         // The key is a level of the call's budget: its own cap, its month's usage.
-        charge: { key: currentApiKey(request) },
+        // A team key's calls go to the team's pool instead of the owner's plan.
+        charge: { key: currentApiKey(request), team: currentApiKey(request).team },
         body,
         signal: clientGoneSignal(reply),
         // Known once the call is reserved, before the reply starts: no query of their own.

@@ -53,7 +53,8 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
 
   /** Reserves, calls the model and waits until it starts answering; failures before that throw. */
   async function start({ user, body, signal, onQuota, charge }: CompletionRequest, stream: boolean): Promise<{ meta: CompletionMeta; call: ModelCall }> {
-    const model = models.resolveForUser(user, body.model, MODELS_ROUTE);
+    // A team key runs on the team's plan: its tier decides the models.
+    const model = models.resolveForUser(charge?.team ? { ...user, tier: charge.team.tier } : user, body.model, MODELS_ROUTE);
     const prompt = toPrompt(body.messages);
     const stop = body.stop ?? undefined;
     const reserved = await deps.modelCalls.reserve({
@@ -81,10 +82,10 @@ export function createOpenAiApiService(deps: OpenAiApiDeps) {
   }
 
   return {
-    listModels(user: { tier: TierName }) {
+    listModels(user: { tier: TierName }, team?: { tier: TierName }) {
       return {
         object: 'list' as const,
-        data: models.listForTier(user.tier).map((m) => ({ id: m.id, object: 'model' as const, created: catalogueCreated, owned_by: m.provider })),
+        data: models.listForTier((team ?? user).tier).map((m) => ({ id: m.id, object: 'model' as const, created: catalogueCreated, owned_by: m.provider })),
       };
     },
 

@@ -6,7 +6,8 @@
 import type { Db, Queryable } from '../../platform/db/db.js';
 
 /** A budget row a call is charged to: one month of one account. */
-export type BudgetAccount = { kind: 'key'; keyId: string } | { kind: 'user'; userId: string };
+export type BudgetAccount =
+  { kind: 'team'; teamId: string } | { kind: 'member'; teamId: string; userId: string } | { kind: 'key'; keyId: string } | { kind: 'user'; userId: string };
 
 export type BudgetKind = BudgetAccount['kind'];
 
@@ -17,15 +18,26 @@ interface AccountTable {
 }
 
 const TABLES: Record<BudgetKind, AccountTable> = {
+  team: { table: 'team_monthly_usage', columns: ['team_id'] },
+  member: { table: 'team_member_monthly_usage', columns: ['team_id', 'user_id'] },
   key: { table: 'key_monthly_usage', columns: ['key_id'] },
   user: { table: 'monthly_usage', columns: ['user_id'] },
 };
 
 /** The one order in which rows are locked. */
-const LOCK_ORDER: BudgetKind[] = ['key', 'user'];
+const LOCK_ORDER: BudgetKind[] = ['team', 'member', 'key', 'user'];
 
 export function idsOf(account: BudgetAccount): string[] {
-  return account.kind === 'key' ? [account.keyId] : [account.userId];
+  switch (account.kind) {
+    case 'team':
+      return [account.teamId];
+    case 'member':
+      return [account.teamId, account.userId];
+    case 'key':
+      return [account.keyId];
+    case 'user':
+      return [account.userId];
+  }
 }
 
 export function inLockOrder<T extends { account: BudgetAccount }>(items: T[]): T[] {
@@ -70,6 +82,7 @@ export interface NestedReservation {
   requestId: string;
   userId: string;
   keyId: string | null;
+  teamId: string | null;
   month: string;
   promptShare: number;
   promptTokens: number;
@@ -135,12 +148,12 @@ async function writeGrant(tx: Queryable, levels: BudgetLevel[], r: NestedReserva
     return `m${i} AS (UPDATE ${t.table} SET reserved_tokens = reserved_tokens + $1, updated_at = now() WHERE ${match} AND month = $2)`;
   });
   const at = params.length;
-  params.push(r.requestId, r.userId, r.keyId, r.promptTokens, r.model, r.provider, r.conversationId, r.messageId, r.expiresAt);
+  params.push(r.requestId, r.userId, r.keyId, r.promptTokens, r.model, r.provider, r.conversationId, r.messageId, r.expiresAt, r.teamId);
   const p = (n: number) => `$${at + n}`;
   await tx.query(
     `WITH ${moves.join(', ')}
-     INSERT INTO usage_reservations (request_id, user_id, key_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, expires_at)
-     VALUES (${p(1)}, ${p(2)}, ${p(3)}, $2, $1, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)})`,
+     INSERT INTO usage_reservations (request_id, user_id, key_id, team_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, expires_at)
+     VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(10)}, $2, $1, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)})`,
     params,
   );
 }
@@ -173,6 +186,16 @@ export function settleMoves(account: BudgetAccount, name: string, first: number)
        -- A reservation whose call was somehow recorded already: give its tokens back all the same.
        UPDATE ${t.table} AS m SET reserved_tokens = m.reserved_tokens - reservation.tokens, updated_at = now()
        FROM reservation WHERE ${key} AND m.month = reservation.month AND NOT EXISTS (SELECT 1 FROM record)
+     )`;
+}
+
+/** The part of a release statement that gives `gone`'s tokens back to one account's month. */
+export function releaseMoves(account: BudgetAccount, name: string, first: number): string {
+  const t = TABLES[account.kind];
+  const key = t.columns.map((c, j) => `m.${c} = $${first + j}`).join(' AND ');
+  return `${name} AS (
+       UPDATE ${t.table} AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
+       FROM gone WHERE ${key} AND m.month = gone.month
      )`;
 }
 

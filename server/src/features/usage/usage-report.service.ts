@@ -5,7 +5,16 @@ import type { Db } from '../../platform/db/db.js';
 import type { UsersService } from '../users/users.service.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { nanoToUsd } from './pricing.js';
-import { findMonthlyUsageOfUsers, sumUsageByDay, sumUsageByModel, sumUsageByUser } from './usage-report.repository.js';
+import {
+  findMonthlyUsageOfUsers,
+  findTeamMemberMonths,
+  findTeamMonth,
+  sumTeamUsageByModel,
+  sumUsageByDay,
+  sumUsageByModel,
+  sumUsageByUser,
+  type ModelUsageRow,
+} from './usage-report.repository.js';
 import { findMonthlyUsage } from './usage.repository.js';
 import type { UsageResponse } from './usage.schemas.js';
 import type { UsageService } from './usage.service.js';
@@ -49,14 +58,7 @@ export function createUsageReportService({ db, now, usage, users }: UsageReportD
         ...summary,
         tier: user.tier,
         personal_cap: user.monthly_token_cap === null ? null : Number(user.monthly_token_cap),
-        by_model: byModel.map((m) => ({
-          model: m.model,
-          requests: Number(m.requests),
-          input_tokens: Number(m.input_tokens),
-          output_tokens: Number(m.output_tokens),
-          total_tokens: Number(m.total_tokens),
-          cost_usd: nanoToUsd(m.cost_nanousd),
-        })),
+        by_model: byModel.map(toModelUsage),
         by_day: byDay.map((d) => ({ date: d.date, requests: Number(d.requests), total_tokens: Number(d.total_tokens) })),
       };
     },
@@ -76,6 +78,31 @@ export function createUsageReportService({ db, now, usage, users }: UsageReportD
       );
     },
 
+    /**
+     * A team's month (docs/decisions/020): its pool's used and reserved tokens, each member's share,
+     * and the calls by model. With `userId`, one member's view: their own share and calls only.
+     */
+    async teamMonth(teamId: string, { month = monthOf(now()), userId }: { month?: string; userId?: string } = {}) {
+      const [pool, members, byModel] = await Promise.all([
+        findTeamMonth(db, { teamId, month }),
+        findTeamMemberMonths(db, { teamId, month, userId }),
+        sumTeamUsageByModel(db, { teamId, month, userId }),
+      ]);
+      const amounts = (r: { total_tokens: number; reserved_tokens: number; request_count: number; cost_nanousd: string } | undefined) => ({
+        used: Number(r?.total_tokens ?? 0),
+        reserved: Number(r?.reserved_tokens ?? 0),
+        requests: Number(r?.request_count ?? 0),
+        cost_usd: nanoToUsd(r?.cost_nanousd ?? 0),
+      });
+      return {
+        month,
+        resets_at: monthResetsAt(month).toISOString(),
+        pool: amounts(pool),
+        members: new Map(members.map((m) => [m.user_id, amounts(m)])),
+        by_model: byModel.map(toModelUsage),
+      };
+    },
+
     /** Every user's month, by model, by day and by user (admin totals). */
     async monthTotals(month = monthOf(now())) {
       const [byModel, byDay, byUser] = await Promise.all([sumUsageByModel(db, { month }), sumUsageByDay(db, { month }), sumUsageByUser(db, { month })]);
@@ -85,3 +112,14 @@ export function createUsageReportService({ db, now, usage, users }: UsageReportD
 }
 
 export type UsageReportService = ReturnType<typeof createUsageReportService>;
+
+function toModelUsage(m: ModelUsageRow) {
+  return {
+    model: m.model,
+    requests: Number(m.requests),
+    input_tokens: Number(m.input_tokens),
+    output_tokens: Number(m.output_tokens),
+    total_tokens: Number(m.total_tokens),
+    cost_usd: nanoToUsd(m.cost_nanousd),
+  };
+}

@@ -1,7 +1,7 @@
 // The SQL of metering. Each call's reservation and its settlement are one statement each (one
 // round trip, atomic on its own): the hot path of every model call is two statements here.
 import type { Db, Queryable } from '../../platform/db/db.js';
-import { idsOf, settleMoves, withAccountsLocked, type BudgetAccount } from './budget.repository.js';
+import { idsOf, releaseMoves, settleMoves, withAccountsLocked, type BudgetAccount } from './budget.repository.js';
 
 export interface MonthlyUsageRow {
   total_tokens: number;
@@ -24,6 +24,8 @@ export interface ReservationRow {
   message_id: string | null;
   /** The API key the call was charged to, if any. */
   key_id: string | null;
+  /** The team the call was charged to, if any (then not the user's personal month). */
+  team_id: string | null;
 }
 
 export async function ensureMonthlyUsage(db: Queryable, { userId, month }: { userId: string; month: string }) {
@@ -39,7 +41,7 @@ export async function findMonthlyUsage(db: Queryable, { userId, month }: { userI
   return rows[0];
 }
 
-export interface NewReservation extends Omit<ReservationRow, 'tokens' | 'key_id'> {
+export interface NewReservation extends Omit<ReservationRow, 'tokens' | 'key_id' | 'team_id'> {
   /** The prompt's share of the reservation (prompt tokens with the tokenizer's margin). */
   promptShare: number;
   /** The output cap asked for; lowered to what the month has left. */
@@ -97,9 +99,14 @@ export async function reserveTokens(db: Queryable, r: NewReservation): Promise<R
   return { kind: 'granted', tokens: Number(row.granted), before: { total_tokens: Number(row.total_tokens), reserved_tokens: Number(row.reserved_tokens) } };
 }
 
-/** The accounts a reservation holds tokens of, in the lock order's terms (budget.repository.ts). */
-export function accountsOf(r: { user_id: string; key_id: string | null }): BudgetAccount[] {
-  return [...(r.key_id ? [{ kind: 'key' as const, keyId: r.key_id }] : []), { kind: 'user' as const, userId: r.user_id }];
+/**
+ * The accounts a call is charged to (budget.repository.ts): a team's call to the team's pool and
+ * the member's share of it, a personal call to the user's month; the key's month either way.
+ */
+export function accountsOf(r: { user_id: string; key_id: string | null; team_id: string | null }): BudgetAccount[] {
+  const key: BudgetAccount[] = r.key_id ? [{ kind: 'key', keyId: r.key_id }] : [];
+  if (r.team_id) return [{ kind: 'team', teamId: r.team_id }, { kind: 'member', teamId: r.team_id, userId: r.user_id }, ...key];
+  return [...key, { kind: 'user', userId: r.user_id }];
 }
 
 /**
@@ -108,24 +115,23 @@ export function accountsOf(r: { user_id: string; key_id: string | null }): Budge
  * already gone.
  */
 export async function deleteReservation(db: Db, { requestId }: { requestId: string }): Promise<{ tokens: number } | undefined> {
-  const { rows: found } = await db.query<{ user_id: string; key_id: string | null; month: string }>(
-    'SELECT user_id, key_id, month FROM usage_reservations WHERE request_id = $1',
+  const { rows: found } = await db.query<{ user_id: string; key_id: string | null; team_id: string | null; month: string }>(
+    'SELECT user_id, key_id, team_id, month FROM usage_reservations WHERE request_id = $1',
     [requestId],
   );
   if (!found[0]) return undefined;
   const accounts = accountsOf(found[0]);
+  const params: unknown[] = [requestId];
+  const moves = accounts.map((account, i) => {
+    const first = params.length + 1;
+    params.push(...idsOf(account));
+    return releaseMoves(account, `month_${i}`, first);
+  });
   return withAccountsLocked(db, { accounts, requestId, month: found[0].month }, async (q) => {
     const { rows } = await q.query<{ tokens: number }>(
-      `WITH gone AS (DELETE FROM usage_reservations WHERE request_id = $1 RETURNING user_id, key_id, month, tokens),
-       key_month AS (
-         UPDATE key_monthly_usage AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
-         FROM gone WHERE m.key_id = gone.key_id AND m.month = gone.month
-       ), user_month AS (
-         UPDATE monthly_usage AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
-         FROM gone WHERE m.user_id = gone.user_id AND m.month = gone.month
-       )
+      `WITH gone AS (DELETE FROM usage_reservations WHERE request_id = $1 RETURNING month, tokens), ${moves.join(', ')}
        SELECT tokens FROM gone`,
-      [requestId],
+      params,
     );
     return rows[0];
   });
@@ -133,7 +139,7 @@ export async function deleteReservation(db: Db, { requestId }: { requestId: stri
 
 export async function findExpiredReservations(db: Queryable, { now, limit }: { now: Date; limit: number }): Promise<ReservationRow[]> {
   const { rows } = await db.query<ReservationRow>(
-    `SELECT request_id, user_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, key_id
+    `SELECT request_id, user_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, key_id, team_id
      FROM usage_reservations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2`,
     [now, limit],
   );
@@ -149,6 +155,8 @@ export interface NewUsageRecord {
   messageId: string | null;
   /** The API key the call was charged to (null: none). */
   keyId: string | null;
+  /** The team the call was charged to (null: the user's personal month). */
+  teamId: string | null;
   /** Undefined: the reservation's. */
   provider: string | undefined;
   model: string;
@@ -170,7 +178,7 @@ export interface NewUsageRecord {
  */
 export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded: boolean; reservedTokens: number | undefined }> {
   const total = r.inputTokens + r.outputTokens;
-  const accounts = accountsOf({ user_id: r.userId, key_id: r.keyId });
+  const accounts = accountsOf({ user_id: r.userId, key_id: r.keyId, team_id: r.teamId });
   const params: unknown[] = [
     r.requestId,
     r.userId,
@@ -187,6 +195,7 @@ export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded
     r.outcome,
     r.createdAt,
     r.keyId,
+    r.teamId,
   ];
   const moves = accounts.map((account, i) => {
     const first = params.length + 1;
@@ -199,9 +208,9 @@ export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded
          DELETE FROM usage_reservations WHERE request_id = $1
          RETURNING month, tokens, conversation_id, message_id, provider
        ), record AS (
-         INSERT INTO usage_records (request_id, user_id, key_id, month, conversation_id, message_id, provider, model,
+         INSERT INTO usage_records (request_id, user_id, key_id, team_id, month, conversation_id, message_id, provider, model,
            input_tokens, output_tokens, total_tokens, cost_nanousd, usage_source, outcome, created_at)
-         SELECT $1, $2, $15, COALESCE(reservation.month, $3), COALESCE($4, reservation.conversation_id), COALESCE($5, reservation.message_id),
+         SELECT $1, $2, $15, $16, COALESCE(reservation.month, $3), COALESCE($4, reservation.conversation_id), COALESCE($5, reservation.message_id),
            COALESCE($6, reservation.provider, 'unknown'), $7, $8, $9, $10, $11, $12, $13, $14
          FROM (SELECT 1) AS one LEFT JOIN reservation ON true
          ON CONFLICT (request_id) DO NOTHING

@@ -21,6 +21,11 @@ function keyIdOf(levels: BudgetLevel[]): string | null {
   return null;
 }
 
+function teamIdOf(levels: BudgetLevel[]): string | null {
+  for (const { account } of levels) if (account.kind === 'team') return account.teamId;
+  return null;
+}
+
 /** A key without a cap of its own is a level that never refuses; its month is still kept. */
 const NO_CAP = Number.MAX_SAFE_INTEGER;
 
@@ -68,6 +73,7 @@ export interface SettleInput {
   conversationId?: string | null;
   messageId?: string | null;
   keyId?: string | null;
+  teamId?: string | null;
   provider?: string;
   model: string;
   inputTokens: number;
@@ -91,9 +97,9 @@ export function promptReservation(promptTokens: number, provider = 'demo'): numb
 
 /**
  * Which limit binds a call, and so what a refusal blames: the tier's allowance, the user's own
- * lower cap, or the API key's cap (docs/decisions/019).
+ * lower cap, the API key's cap, a team's pool or the member's cap in it (docs/decisions/019).
  */
-export type QuotaLevel = 'tier' | 'personal_cap' | 'key_cap';
+export type QuotaLevel = 'tier' | 'personal_cap' | 'key_cap' | 'team_pool' | 'member_cap';
 
 export function createUsageService(deps: UsageServiceDeps) {
   const { db, now } = deps;
@@ -118,6 +124,8 @@ export function createUsageService(deps: UsageServiceDeps) {
     tier: (limit) => `your ${limit} monthly tokens`,
     personal_cap: (limit) => `your own monthly cap of ${limit} tokens`,
     key_cap: (limit) => `this API key's monthly cap of ${limit} tokens`,
+    team_pool: (limit) => `the team's ${limit} monthly tokens`,
+    member_cap: (limit) => `your monthly cap of ${limit} tokens in this team`,
   };
 
   function quotaExceeded(
@@ -137,17 +145,36 @@ export function createUsageService(deps: UsageServiceDeps) {
     );
   }
 
-  /** The levels a call is charged to, each with its limit and the name its refusal gives. */
+  /**
+   * The levels a call is charged to, each with its limit and the name its refusal gives: a team's
+   * call the team's pool (its tier's monthly tokens) and the member's cap in it, a personal call
+   * the user's month; the key's cap either way (a key without one is kept, never binding).
+   */
   function levelsOf(input: ReserveInput, personal: { limit: number; level: QuotaLevel }): (BudgetLevel & { level: QuotaLevel })[] {
-    const userLevel = { account: { kind: 'user' as const, userId: input.user.id }, limit: personal.limit, level: personal.level };
     const key = input.charge?.key;
-    if (!key) return [userLevel];
-    const keyLevel = {
-      account: { kind: 'key' as const, keyId: key.id },
-      limit: key.monthly_token_cap === null ? NO_CAP : Number(key.monthly_token_cap),
-      level: 'key_cap' as const,
-    };
-    return [keyLevel, userLevel];
+    const keyLevels = key
+      ? [
+          {
+            account: { kind: 'key' as const, keyId: key.id },
+            limit: key.monthly_token_cap === null ? NO_CAP : Number(key.monthly_token_cap),
+            level: 'key_cap' as const,
+          },
+        ]
+      : [];
+    const team = input.charge?.team;
+    if (team) {
+      const pool = getTierLimits(deps.tiers, team.tier).monthlyTokens;
+      return [
+        { account: { kind: 'team', teamId: team.id }, limit: pool, level: 'team_pool' },
+        {
+          account: { kind: 'member', teamId: team.id, userId: input.user.id },
+          limit: team.member_cap === null ? NO_CAP : Number(team.member_cap),
+          level: 'member_cap',
+        },
+        ...keyLevels,
+      ];
+    }
+    return [...keyLevels, { account: { kind: 'user', userId: input.user.id }, limit: personal.limit, level: personal.level }];
   }
 
   type Granted = { tokens: number; limit: number; remaining: number };
@@ -160,7 +187,7 @@ export function createUsageService(deps: UsageServiceDeps) {
   async function reserveLevels(levels: (BudgetLevel & { level: QuotaLevel })[], base: Parameters<typeof reserveTokens>[1]): Promise<Granted> {
     const needed = base.promptShare + 1;
     const month = base.month;
-    if (levels.length === 1) {
+    if (levels.length === 1 && levels[0]!.account.kind === 'user') {
       const { limit } = levels[0]!;
       let outcome = await reserveTokens(db, base);
       // The user's first call of the month: make the month's row, then reserve as usual; unless an
@@ -181,6 +208,7 @@ export function createUsageService(deps: UsageServiceDeps) {
         requestId: base.request_id,
         userId: base.user_id,
         keyId: keyIdOf(levels),
+        teamId: teamIdOf(levels),
         month,
         promptShare: base.promptShare,
         promptTokens: base.prompt_tokens,
@@ -207,7 +235,10 @@ export function createUsageService(deps: UsageServiceDeps) {
    * QUOTA_EXCEEDED (naming the level) before any upstream call.
    */
   async function reserveBudget(input: ReserveInput) {
-    const { tier, limit, level } = await limitsOf(input.user);
+    const personal = await limitsOf(input.user);
+    // A team's call runs on the team's plan: its tier's requests per minute (still counted per member).
+    const tier = input.charge?.team ? getTierLimits(deps.tiers, input.charge.team.tier) : personal.tier;
+    const { limit, level } = personal;
     const [requests] = await deps.rateLimiter.hit([{ key: `model-calls:${input.user.id}`, limit: tier.requestsPerMinute, windowSeconds: 60 }]);
     const month = monthOf(now());
     const provider = deps.pricingOf(input.model)?.provider ?? 'unknown';
@@ -245,6 +276,7 @@ export function createUsageService(deps: UsageServiceDeps) {
       conversationId: input.conversationId ?? null,
       messageId: input.messageId ?? null,
       keyId: input.keyId ?? null,
+      teamId: input.teamId ?? null,
       provider: input.provider ?? pricing?.provider,
       model: input.model,
       inputTokens,
@@ -276,6 +308,7 @@ export function createUsageService(deps: UsageServiceDeps) {
       conversationId: r.conversation_id,
       messageId: r.message_id,
       keyId: r.key_id,
+      teamId: r.team_id,
       provider: r.provider,
       model: r.model,
       inputTokens: promptTokens,

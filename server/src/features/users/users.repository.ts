@@ -141,6 +141,12 @@ export async function findTiersOfUsers(db: Queryable, { ids }: { ids: string[] }
   return rows;
 }
 
+export async function findEmailsOfUsers(db: Queryable, { ids }: { ids: string[] }): Promise<Array<{ id: string; email: string }>> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id = ANY($1::uuid[])', [ids]);
+  return rows;
+}
+
 export async function listEmailsByRole(db: Queryable, { role }: { role: UserRow['role'] }): Promise<string[]> {
   const { rows } = await db.query<{ email: string }>('SELECT email FROM users WHERE role = $1 ORDER BY email', [role]);
   return rows.map((r) => r.email);

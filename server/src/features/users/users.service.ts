@@ -10,6 +10,7 @@ import {
   deleteEndedEmailBlocks,
   deleteUserById,
   findDeletedEmailBlock,
+  findEmailsOfUsers,
   findTiersOfUsers,
   findUserByEmail,
   findUserById,
@@ -145,6 +146,10 @@ export function createUsersService({ db, emailHashKey, now = () => new Date() }:
     listUsers: (query: { q?: string; limit: number; offset: number }) => listUsers(db, query),
     countUsersByTier: () => countUsersByTier(db),
     tiersOf: (ids: string[]) => findTiersOfUsers(db, { ids }),
+    /** Each given account's email (deleted accounts have none). */
+    async emailsOf(ids: string[]): Promise<Map<string, string>> {
+      return new Map((await findEmailsOfUsers(db, { ids })).map((r) => [r.id, r.email]));
+    },
     listEmailsByRole: (role: UserRow['role']) => listEmailsByRole(db, { role }),
   };
 }

@@ -34,7 +34,7 @@ export interface ReserveCall {
   messageId: string | null;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
-  /** The API key (and its cap) the call is charged to besides the user. */
+  /** The API key (and its cap) and the team the call is charged to. */
   charge?: Charge;
 }
 
@@ -248,6 +248,7 @@ function runUpstream(deps: ModelCallsDeps, input: RunInput, running: Set<Running
         conversationId: input.conversationId,
         messageId: input.messageId,
         keyId: input.charge?.key?.id ?? null,
+        teamId: input.charge?.team?.id ?? null,
         provider: input.model.provider,
         model: input.model.id,
         inputTokens: result.inputTokens,

@@ -4,10 +4,13 @@ import type { TierName } from '../tiers/tiers.js';
 
 /**
  * Where a call is charged beyond the user: the API key it came with (its own monthly cap, null for
- * none). Every level is reserved against at once, the output cap lowered to the smallest remainder.
+ * none), and the team whose pool pays for it instead of the user's personal month (its tier, and
+ * the member's cap inside it). Every level is reserved against at once, the output cap lowered to
+ * the smallest remainder.
  */
 export interface Charge {
   key?: { id: string; monthly_token_cap: number | null };
+  team?: { id: string; tier: TierName; member_cap: number | null };
 }
 
 export interface ReserveRequest {
@@ -33,6 +36,8 @@ export interface SettleRequest {
   messageId: string | null;
   /** The key the call was charged to (its reservation's): its month moves with the user's. */
   keyId?: string | null;
+  /** The team the call was charged to (its reservation's): its pool and the member's share move instead of the user's month. */
+  teamId?: string | null;
   provider: string;
   model: string;
   inputTokens: number;

@@ -98,6 +98,7 @@ describe.each(testDbKinds())('the accounts schema on %s', (kind) => {
       revoked_at: 'timestamp with time zone',
       monthly_token_cap: 'bigint',
       expires_at: 'timestamp with time zone',
+      team_id: 'uuid',
     });
     const userId = await insertUser('keys@example.com');
     const insertKey = (name: string, hash: string) =>

@@ -7,7 +7,7 @@ import { fakeServer, json, problem, renderWithServices, signedInSession, tokens 
 import { ApiKeysSection } from './api-keys-section';
 
 const SECRET = `qc_${'A'.repeat(43)}`;
-const NO_LIMITS = { monthly_token_cap: null, expires_at: null, used_tokens: 0, reserved_tokens: 0 };
+const NO_LIMITS = { monthly_token_cap: null, expires_at: null, team_id: null, used_tokens: 0, reserved_tokens: 0 };
 
 function keysServer(initial: ApiKey[] = []) {
   let keys = [...initial];

@@ -1,0 +1,10 @@
+ALTER TABLE admin_audit_log DROP COLUMN target_team_id;
+DROP TABLE team_member_monthly_usage;
+DROP TABLE team_monthly_usage;
+ALTER TABLE usage_reservations DROP COLUMN team_id;
+DROP INDEX usage_records_team_month_idx;
+ALTER TABLE usage_records DROP COLUMN team_id;
+ALTER TABLE api_keys DROP COLUMN team_id;
+DROP TABLE team_invitations;
+DROP TABLE team_members;
+DROP TABLE teams;
