@@ -229,4 +229,121 @@ describe('rough edges, in Chromium', () => {
     expect(w.problems).toEqual([]);
     await w.context.close();
   });
+
+  it('stops a reply and leaves the message editor with Escape; shortcuts for a new chat, the message box and their list', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    await signUp(page, uniqueEmail('keys'), PASSWORD);
+    const box = page.getByLabel('Message', { exact: true });
+    const isFocused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
+
+    // Escape in the message box stops the reply being written.
+    await box.fill('Please write a long answer, with many words in it.');
+    await box.press('Enter');
+    await page.getByRole('button', { name: 'Stop the reply' }).waitFor();
+    await page.locator('article.message.assistant').last().getByText(/\w/).first().waitFor();
+    await box.press('Escape');
+    await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 60_000 });
+    await page.locator('article.message.assistant').last().getByText('Stopped').waitFor();
+    await page.waitForURL(/\/c\//);
+
+    // And from elsewhere on the page.
+    await box.fill('Another long answer, please.');
+    await box.press('Enter');
+    await page.getByRole('button', { name: 'Stop the reply' }).waitFor();
+    await page.locator('h1.chat-title').click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('article.message.assistant').last().innerText()).toContain('Stopped');
+
+    // Escape leaves the message editor, and the focus is back on its Edit button.
+    const edit = page.getByRole('button', { name: 'Edit and resend this message' }).first();
+    await edit.click();
+    const editor = page.getByLabel('Edit your message').first();
+    await editor.waitFor();
+    await editor.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+    expect(await isFocused(edit)).toBe(true);
+
+    // Shift+Esc: to the message box, from anywhere.
+    await page.locator('h1.chat-title').click();
+    await page.keyboard.press('Shift+Escape');
+    expect(await isFocused(box)).toBe(true);
+
+    // Ctrl+Shift+O: a new chat, with the focus in its message box.
+    await page.getByRole('link', { name: 'Usage', exact: true }).click();
+    await page.getByRole('meter').waitFor();
+    await page.keyboard.press('Control+Shift+O');
+    await page.getByRole('heading', { name: 'What shall we talk about?' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'composer-input');
+
+    // "?" outside a text field, or Ctrl+/ anywhere: the list of shortcuts; closing it gives the focus back.
+    await box.fill('What is a question mark?');
+    expect(await box.inputValue()).toBe('What is a question mark?');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await page.keyboard.press('Control+/');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    const listed = await help.innerText();
+    for (const what of ['Start a new chat', 'Go to the message box', 'Stop the reply being written', 'Show these shortcuts']) expect(listed).toContain(what);
+    await shootAll(page, 'shortcuts-dialog');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+    expect(await isFocused(box)).toBe(true);
+    await page.getByRole('link', { name: 'Settings', exact: true }).focus();
+    await page.keyboard.press('Shift+?');
+    await help.waitFor();
+    await help.getByRole('button', { name: 'Close' }).click();
+    expect(await isFocused(page.getByRole('link', { name: 'Settings', exact: true }))).toBe(true);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
+
+  it('logs no 401 on a signed-out page load, and still restores a session on reload', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    const refused: string[] = [];
+    const consoleErrors: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() === 401) refused.push(new URL(r.url()).pathname);
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.goto('/register');
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    expect(refused).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+
+    await signUp(page, uniqueEmail('reload'), PASSWORD);
+    expect((await w.context.cookies()).find((c) => c.name === 'qc_signed_in')).toMatchObject({ value: '1', httpOnly: false });
+    await page.reload();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    expect((await w.context.cookies()).find((c) => c.name === 'qc_signed_in')).toBeUndefined();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    expect(refused).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await w.context.close();
+  });
+
+  it('shows the API docs at /docs with a clean console (no CSP violation)', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(m.text());
+    });
+    await page.goto('/docs');
+    await page.getByText('Quota Chat API').first().waitFor();
+    await page.locator('.opblock').first().waitFor();
+    await page.waitForTimeout(500);
+    expect(consoleErrors).toEqual([]);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
 });

@@ -29,6 +29,13 @@ describe('every response', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
     });
 
+    it("let the API docs' own inline style in by its hash, and no other inline style", async () => {
+      const csp = String((await t.app.inject({ method: 'GET', url: '/docs' })).headers['content-security-policy']);
+      const styleSrc = csp.split(';').find((d) => d.trim().startsWith('style-src'));
+      expect(styleSrc).toMatch(/'sha256-RL3ie0nH\+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='/);
+      expect(styleSrc).not.toContain('unsafe-inline');
+    });
+
     it('include a request id, echoed on every response', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/health' });
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -77,6 +77,9 @@ declare module 'fastify' {
 /** Every error answers in the shape its path's clients parse: OpenAI's under /v1, else problem+json. */
 const renderError: RenderError = (error, url) => (isOpenAiPath(url) ? renderOpenAiError(error) : renderProblem(error, url));
 
+/** The hash of the inline style that Swagger UI (@fastify/swagger-ui 6) inserts at /docs. */
+const SWAGGER_UI_STYLE_HASH = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
@@ -132,7 +135,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Swagger UI inserts one <style> element as it starts; its hash lets exactly that one in, so the
+    // page's console stays clean without 'unsafe-inline'. An upgrade that changes the style fails
+    // the browser test of /docs (e2e/rough-edges.test.ts), which prints the new hash.
+    transformStaticCSP: (header) => header.replace("style-src 'self' https:", `style-src 'self' https: ${SWAGGER_UI_STYLE_HASH}`),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const services = buildServices(config, { ...deps, log: app.log });

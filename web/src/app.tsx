@@ -1,15 +1,17 @@
 // Routes, the session guard and the page frame. Pages other than log-in and sign-up are loaded on
 // demand, so the first load stays small.
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { Icon } from './components/icon';
+import { ShortcutsDialog } from './components/shortcuts-dialog';
 import { OPEN_PAGES } from './features/account/open-pages';
 import { VerificationBanner } from './features/account/verification-banner';
 import { LoginPage } from './features/auth/login-page';
 import { RegisterPage } from './features/auth/register-page';
 import { useSession, useSessionStore } from './lib/app-context';
 import { Link, matchPath, navigate, safeNextPath, useLocation } from './lib/router';
+import { shortcutOf } from './lib/shortcuts';
 import { NEXT_THEME, setTheme, useTheme } from './lib/theme';
 
 const loadChat = () => import('./features/chat/chat-page');
@@ -106,6 +108,13 @@ const NAV = [
   { to: '/settings', label: 'Settings', match: (p: string) => p === '/settings' },
 ];
 
+/** The message box, once the chat page shows it (it may still be loading after a navigation). */
+function focusComposer(tries = 20) {
+  const box = document.getElementById('composer-input');
+  if (box) box.focus();
+  else if (tries > 0) setTimeout(() => focusComposer(tries - 1), 50);
+}
+
 function Frame({ pathname, children }: { pathname: string; children: ReactNode }) {
   const { user } = useSession();
   const session = useSessionStore();
@@ -115,6 +124,23 @@ function Frame({ pathname, children }: { pathname: string; children: ReactNode }
     await session.logout();
     navigate('/login', { replace: true });
   }
+
+  const [help, setHelp] = useState(false);
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (e.defaultPrevented) return;
+      const action = shortcutOf(e);
+      if (!action || (action !== 'help' && document.querySelector('dialog[open]'))) return;
+      e.preventDefault();
+      if (action === 'help') setHelp(true);
+      else if (action === 'new-chat') {
+        navigate('/');
+        focusComposer();
+      } else focusComposer(0);
+    }
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <div className="app">
@@ -134,6 +160,15 @@ function Frame({ pathname, children }: { pathname: string; children: ReactNode }
           ))}
         </nav>
         <div className="topbar-end">
+          <button
+            type="button"
+            className="button ghost small icon shortcuts-button"
+            onClick={() => setHelp(true)}
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (Ctrl+/)"
+          >
+            <Icon name="keyboard" />
+          </button>
           <ThemeToggle />
           <span className="user-email" title={user?.email}>
             {user?.email}
@@ -148,6 +183,7 @@ function Frame({ pathname, children }: { pathname: string; children: ReactNode }
       <div id="main" className="app-body">
         {children}
       </div>
+      <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
     </div>
   );
 }

@@ -30,6 +30,15 @@ describe('SessionStore', () => {
     expect(session.getState()).toEqual({ status: 'anonymous', user: null });
   });
 
+  it("asks nothing on load when the server's signed-in hint is missing (a signed-out visit logs no 401)", async () => {
+    document.cookie = 'qc_signed_in=; path=/; max-age=0';
+    const server = fakeServer({ 'POST /api/auth/refresh': rotatingRefresh() });
+    const session = new SessionStore({ fetch: server.fetch, locks: null });
+    await session.restore();
+    expect(session.getState()).toEqual({ status: 'anonymous', user: null });
+    expect(server.calls).toEqual([]);
+  });
+
   it('keeps the access token in memory only, never in web storage', async () => {
     const server = fakeServer({ 'POST /api/auth/login': () => json(tokens('secret-access-token')) });
     const session = new SessionStore({ fetch: server.fetch, locks: null });

@@ -20,6 +20,8 @@ type RefreshOutcome = 'ok' | 'rejected' | 'unreachable';
 
 export interface SessionDeps {
   fetch?: typeof fetch;
+  /** Whether the server's signed-in hint cookie is here; by default, read from document.cookie. */
+  signedIn?: () => boolean;
   /** Cross-tab lock; defaults to navigator.locks where the browser has it. */
   locks?: Pick<LockManager, 'request'> | null;
 }
@@ -33,8 +35,10 @@ export class SessionStore {
   readonly #listeners = new Set<() => void>();
   readonly #fetch: typeof fetch;
   readonly #locks: Pick<LockManager, 'request'> | null;
+  readonly #signedIn: () => boolean;
 
   constructor(deps: SessionDeps = {}) {
+    this.#signedIn = deps.signedIn ?? hasSignedInHint;
     this.#fetch = deps.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#locks = deps.locks !== undefined ? deps.locks : (globalThis.navigator?.locks ?? null);
   }
@@ -50,8 +54,16 @@ export class SessionStore {
     return this.#token;
   }
 
-  /** On page load: trade the refresh cookie (if any) for an access token. */
+  /**
+   * On page load: trade the refresh cookie (if any) for an access token. The httpOnly cookie is
+   * out of this script's sight; the server's readable hint beside it says whether one is there, so
+   * a signed-out visit asks nothing and logs no 401 (docs/decisions/020).
+   */
   async restore(): Promise<void> {
+    if (!this.#signedIn()) {
+      this.#set({ status: 'anonymous', user: null });
+      return;
+    }
     const outcome = await this.refresh();
     if (outcome !== 'ok') this.#set({ status: 'anonymous', user: null });
   }
@@ -147,6 +159,13 @@ export class SessionStore {
     this.#state = state;
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** The server sets `qc_signed_in=1` with every session and clears it when the session ends. */
+export const SIGNED_IN_HINT = 'qc_signed_in';
+
+function hasSignedInHint(): boolean {
+  return typeof document !== 'undefined' && document.cookie.split(/;\s*/).includes(`${SIGNED_IN_HINT}=1`);
 }
 
 /** A 401 about a password the user typed (e.g. the current one, when changing it), not the session. */

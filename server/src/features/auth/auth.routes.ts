@@ -11,13 +11,20 @@ import { sessionsRoutes } from './sessions.routes.js';
 
 export const REFRESH_COOKIE = 'refresh_token';
 const COOKIE_PATH = '/api/auth';
+/**
+ * A hint the web app can read (not HttpOnly) that this browser holds a session, so that a page
+ * load asks for a refresh only then, not with a 401 for every signed-out visitor. It says "1" and
+ * nothing else: no secret, and forging it only earns the 401 it spared (docs/decisions/020).
+ */
+export const SIGNED_IN_COOKIE = 'qc_signed_in';
 
-/** Clears the refresh cookie, on any route under /api/auth (logout, a failed refresh, a deleted account). */
+/** Clears the refresh cookie and its hint, on any route under /api/auth (logout, a failed refresh, a deleted account). */
 export function clearRefreshCookie(reply: FastifyReply): void {
   reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+  reply.clearCookie(SIGNED_IN_COOKIE, { path: '/' });
 }
 
-/** Sets the refresh cookie of a new or rotated session (login, refresh, single sign-on's callback). */
+/** Sets the refresh cookie of a new or rotated session (login, refresh, single sign-on's callback), and its hint. */
 export function setRefreshCookie(reply: FastifyReply, session: Session, { secure }: { secure: boolean }): void {
   reply.setCookie(REFRESH_COOKIE, session.refreshToken, {
     httpOnly: true,
@@ -26,6 +33,7 @@ export function setRefreshCookie(reply: FastifyReply, session: Session, { secure
     path: COOKIE_PATH,
     expires: session.refreshExpiresAt,
   });
+  reply.setCookie(SIGNED_IN_COOKIE, '1', { httpOnly: false, sameSite: 'strict', secure, path: '/', expires: session.refreshExpiresAt });
 }
 
 /** What the session list shows of who holds it: the browser and the address the proxy reports. */

@@ -85,6 +85,18 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth' });
     });
 
+    it('sets a readable signed-in hint beside the refresh cookie, holding no secret and ending with it', async () => {
+      const user = await createUser(t.app);
+      const res = await login({ email: user.email, password: user.password });
+      const session = res.cookies.find((c) => c.name === 'refresh_token')!;
+      const hint = res.cookies.find((c) => c.name === 'qc_signed_in')!;
+      expect(hint).toMatchObject({ value: '1', sameSite: 'Strict', path: '/' });
+      expect(hint.httpOnly).toBeFalsy();
+      expect(String(hint.expires)).toBe(String(session.expires));
+      const rotated = await refresh(session.value);
+      expect(rotated.cookies.find((c) => c.name === 'qc_signed_in')?.value).toBe('1');
+    });
+
     it('takes the OAuth2 password form with username', async () => {
       const user = await createUser(t.app);
       const res = await t.app.inject({
@@ -234,10 +246,11 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
       expect((await refresh(user.accessToken)).statusCode).toBe(401);
     });
 
-    it('answers 401 without a cookie', async () => {
+    it('answers 401 without a cookie, and clears the signed-in hint', async () => {
       const res = await refresh();
       expect(res.statusCode).toBe(401);
       expect(res.json().code).toBe('REFRESH_TOKEN_INVALID');
+      expect(res.cookies.find((c) => c.name === 'qc_signed_in')).toMatchObject({ value: '', path: '/' });
     });
 
     it('revokes the whole family, newest included, when a rotated token is replayed after its successor was used', async () => {
@@ -289,6 +302,7 @@ describe.each(testDbKinds())('auth on %s', (kind) => {
       const res = await t.app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { refresh_token: user.refreshCookie } });
       expect(res.statusCode).toBe(204);
       expect(res.cookies.find((c) => c.name === 'refresh_token')?.value).toBe('');
+      expect(res.cookies.find((c) => c.name === 'qc_signed_in')).toMatchObject({ value: '', path: '/' });
       expect((await refresh(user.refreshCookie)).statusCode).toBe(401);
     });
   });

@@ -196,6 +196,20 @@ export function ChatSession(props: ChatSessionProps) {
   };
   const streamingId = status === 'streaming' ? messages.at(-1)?.id : undefined;
 
+  // Escape stops the reply being written, from the message box or anywhere on the page; not from
+  // a dialog, a menu or the conversation list, whose own Escape closes them.
+  useEffect(() => {
+    if (!busy || stopping) return;
+    function onKey(e: KeyboardEvent) {
+      if (e.key !== 'Escape' || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      if (document.querySelector('dialog[open]') || (e.target instanceof Element && e.target.closest('.sidebar, [role="menu"]'))) return;
+      e.preventDefault();
+      stop();
+    }
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
+
   // Draft: saved on every change, under the conversation it belongs to.
   useEffect(() => {
     saveDraft(draftKey(userId, conversationId), input);

@@ -1,7 +1,7 @@
 // One message. User text is shown as typed (React escapes it); assistant text as safe markdown.
 // A message with other versions (regenerated, edited) shows "2/3" with arrows to switch.
 // Memoised: while a reply streams, only the streaming message re-renders.
-import { memo, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { Icon } from '../../components/icon';
 import { formatInt } from '../../lib/format';
 import { messageText, type ChatUIMessage } from './chat-transport';
@@ -22,6 +22,19 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
   const meta = message.metadata;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(text);
+  // Leaving the editor puts the focus back on its Edit button (cancelled) or the message box (sent).
+  const editButton = useRef<HTMLButtonElement>(null);
+  const focusAfterEdit = useRef<'edit' | 'composer' | null>(null);
+  useEffect(() => {
+    if (editing || !focusAfterEdit.current) return;
+    if (focusAfterEdit.current === 'edit') editButton.current?.focus();
+    else document.getElementById('composer-input')?.focus();
+    focusAfterEdit.current = null;
+  }, [editing]);
+  const closeEditor = (focus: 'edit' | 'composer') => {
+    focusAfterEdit.current = focus;
+    setEditing(false);
+  };
 
   if (message.role === 'user') {
     return (
@@ -32,8 +45,13 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
             onSubmit={(e) => {
               e.preventDefault();
               if (!draft.trim()) return;
-              setEditing(false);
+              closeEditor('composer');
               onEdit(message.id, draft);
+            }}
+            onKeyDown={(e) => {
+              if (e.key !== 'Escape' || e.shiftKey) return;
+              e.preventDefault(); // Escape here leaves the editor and nothing else
+              closeEditor('edit');
             }}
           >
             <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
@@ -47,7 +65,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
               autoFocus
             />
             <div className="row end">
-              <button type="button" className="button small" onClick={() => setEditing(false)}>
+              <button type="button" className="button small" onClick={() => closeEditor('edit')}>
                 Cancel
               </button>
               <button type="submit" className="button primary small" disabled={busy || !draft.trim()}>
@@ -61,6 +79,7 @@ export const MessageItem = memo(function MessageItem({ message, streaming, busy,
             <div className="message-actions">
               <VersionSwitcher message={message} what="message" busy={busy} onShow={onShowVersion} />
               <button
+                ref={editButton}
                 type="button"
                 className="button ghost small"
                 disabled={busy}
