@@ -1,4 +1,4 @@
--- Teams (docs/decisions/020): a team has its own tier and so a monthly token pool, shared by its
+-- Teams (docs/decisions/021): a team has its own tier and so a monthly token pool, shared by its
 -- members, each of whom may have a monthly cap inside it. Calls charged to a team reserve against
 -- the pool, the member's share and the key's cap at once (docs/decisions/019); the personal month
 -- (monthly_usage) holds only the calls charged to no team.

@@ -137,7 +137,7 @@ export function createChatService(deps: ChatServiceDeps) {
       /** Aborts when this request's client goes away. */
       signal: AbortSignal;
     }): Promise<Readable> {
-      // On a team's plan the team's tier decides the models and pays (docs/decisions/020); 404 for a
+      // On a team's plan the team's tier decides the models and pays (docs/decisions/021); 404 for a
       // team the user is not in.
       const team = body.team_id ? await teamCharge(user.id, body.team_id) : undefined;
       const model = models.resolveForUser(team ? { ...user, tier: team.tier } : user, body.model);

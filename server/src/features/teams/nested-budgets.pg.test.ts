@@ -1,4 +1,4 @@
-// The hard cap of nested budgets across processes (docs/decisions/020): 3 real server processes on
+// The hard cap of nested budgets across processes (docs/decisions/021): 3 real server processes on
 // one PostgreSQL; a team whose members sit near their caps and the pool near its end, two of them
 // with team keys near the keys' caps, and all of them calling at once through /api/chat and /v1 on
 // every process. Afterwards, by SQL: no level (pool, member cap, key cap) over its limit, every

@@ -1,4 +1,4 @@
-// Teams (docs/decisions/020): a shared monthly pool on the team's own tier, split among members by
+// Teams (docs/decisions/021): a shared monthly pool on the team's own tier, split among members by
 // caps a team admin sets. The rules of roles live here: the owner hands the team over, admins
 // invite, remove members and set caps, members use the pool and may leave. To anyone outside a
 // team, the team and everything in it is 404: its existence is not told.

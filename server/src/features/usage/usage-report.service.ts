@@ -79,7 +79,7 @@ export function createUsageReportService({ db, now, usage, users }: UsageReportD
     },
 
     /**
-     * A team's month (docs/decisions/020): its pool's used and reserved tokens, each member's share,
+     * A team's month (docs/decisions/021): its pool's used and reserved tokens, each member's share,
      * and the calls by model. With `userId`, one member's view: their own share and calls only.
      */
     async teamMonth(teamId: string, { month = monthOf(now()), userId }: { month?: string; userId?: string } = {}) {

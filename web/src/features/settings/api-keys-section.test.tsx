@@ -54,7 +54,8 @@ describe('ApiKeysSection', () => {
     await within(table).findByText('my-script');
     expect(within(table).queryByText(SECRET)).toBeNull();
     // Never used, never expires.
-    expect(within(table).getAllByText('Never')).toHaveLength(2);
+    expect(within(table).getAllByText('Never')).toHaveLength(1);
+    expect(within(table).getAllByText('No expiry')).toHaveLength(1);
     expect(server.calls.find((c) => c.method === 'POST' && c.path === '/api/keys')?.body).toEqual({
       name: 'my-script',
       monthly_token_cap: null,

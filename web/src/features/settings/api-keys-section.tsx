@@ -85,7 +85,7 @@ function usedOf(k: ApiKey): string {
 }
 
 function expiryOf(k: ApiKey): string {
-  if (!k.expires_at) return 'Never';
+  if (!k.expires_at) return 'No expiry';
   return new Date(k.expires_at).getTime() <= Date.now() ? `Expired ${formatDate(k.expires_at)}` : formatDate(k.expires_at);
 }
 
