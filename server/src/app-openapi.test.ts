@@ -79,6 +79,7 @@ describe('the API documentation', () => {
     it('lists the API key routes (session) and the OpenAI-compatible routes (API key)', () => {
       expect(Object.keys(doc.paths['/api/keys']!).sort()).toEqual(['get', 'post']);
       expect(Object.keys(doc.paths['/api/keys/{id}']!).sort()).toEqual(['delete', 'patch']);
+      expect(Object.keys(doc.paths['/api/teams/{id}']!).sort()).toEqual(['delete', 'get', 'patch']);
       expect(doc.paths['/api/keys']!.post!.security).toEqual([{ bearerAuth: [] }]);
       expect(Object.keys(doc.paths['/api/keys']!.post!.responses)).toContain('201');
       expect(doc.paths['/v1/models']!.get!.security).toEqual([{ apiKey: [] }]);

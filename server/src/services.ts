@@ -90,11 +90,24 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   });
   const reports = createUsageReportService({ db, now, usage, users });
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, log, production: config.env === 'production' });
+  const teams = createTeamsService({
+    db,
+    users,
+    reports,
+    mailer,
+    mailConfigured: Boolean(config.mail.smtpUrl),
+    publicUrl: publicUrlOf(config),
+    // A key of its own for signing invitation links, derived from the server's secret.
+    signer: createInvitationSigner(createHmac('sha256', deps.jwtSecret).update('quota-chat team invitations').digest()),
+    tiers: config.tiers,
+    now,
+  });
   const accounts = createAccountsService({
     db,
     users,
     auth,
     usage,
+    teams,
     mailer,
     rateLimiter,
     log,
@@ -108,18 +121,6 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     () => mailer.close(),
     () => accounts.close(),
   );
-  const teams = createTeamsService({
-    db,
-    users,
-    reports,
-    mailer,
-    mailConfigured: Boolean(config.mail.smtpUrl),
-    publicUrl: publicUrlOf(config),
-    // A key of its own for signing invitation links, derived from the server's secret.
-    signer: createInvitationSigner(createHmac('sha256', deps.jwtSecret).update('quota-chat team invitations').digest()),
-    tiers: config.tiers,
-    now,
-  });
   const admin = createAdminService({ db, users, auth, reports, teams, now });
   const billing = createBillingFor(config, { db, admin, now, log });
   const admission = createAdmission({ maxActive: config.maxConcurrentStreams, queueTimeoutMs: config.streamQueueTimeoutMs });

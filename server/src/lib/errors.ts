@@ -51,6 +51,7 @@ export const ERRORS = {
   TEAM_ROLE_REQUIRED: { status: 403, title: 'This needs a higher role in the team' },
   TEAM_OWNER_CANNOT_LEAVE: { status: 409, title: 'The owner hands the team over before leaving' },
   TEAM_ALREADY_MEMBER: { status: 409, title: 'This person is already a member of the team' },
+  ACCOUNT_OWNS_TEAMS: { status: 409, title: 'Hand over or delete the teams you own before deleting your account' },
   UPSTREAM_ERROR: { status: 502, title: 'The model provider could not answer' },
   UPSTREAM_UNAVAILABLE: { status: 502, title: 'The model provider cannot be reached' },
   UPSTREAM_TIMEOUT: { status: 504, title: 'The model provider took too long to answer' },

@@ -9,6 +9,7 @@ import type { Mailer } from '../../lib/mail/mailer.js';
 import type { Db } from '../../platform/db/db.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import type { AuthService } from '../auth/auth.service.js';
+import type { TeamsService } from '../teams/teams.service.js';
 import { monthOf, monthResetsAt } from '../usage/month.js';
 import type { UsageService } from '../usage/usage.service.js';
 import { normaliseEmail, type UserRow, type UsersService } from '../users/users.service.js';
@@ -30,6 +31,7 @@ export interface AccountsServiceDeps {
   users: UsersService;
   auth: Pick<AuthService, 'hashNewPassword' | 'resetPassword' | 'confirmPassword'>;
   usage: Pick<UsageService, 'detachUser'>;
+  teams: Pick<TeamsService, 'releaseOwnedBy'>;
   mailer: Mailer;
   rateLimiter: RateLimiter;
   log: FastifyBaseLogger;
@@ -131,8 +133,8 @@ export function createAccountsService(deps: AccountsServiceDeps) {
     },
 
     /**
-     * Deletes the caller's account, after checking its password: conversations, keys and sessions
-     * go; usage stays, detached (usage's detachUser), and the address waits for the month's end to
+     * Deletes the caller's account, after checking its password: conversations, keys, sessions and
+     * the teams it owns alone go (owning one that others use answers 409); usage stays, detached (usage's detachUser), and the address waits for the month's end to
      * sign up again, so deleting cannot reset a month's quota (docs/decisions/015).
      */
     async deleteAccount({ userId, password }: { userId: string; password: string }): Promise<void> {
@@ -140,6 +142,8 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       await rateLimiter.hit([{ key: `delete-account:user:${userId}`, limit: perEmail, windowSeconds }]);
       const user = await auth.confirmPassword(userId, password);
       await db.transaction(async (tx) => {
+        // A team it owns alone goes with it; one that others use refuses (409): hand it over first.
+        await deps.teams.releaseOwnedBy(user.id, { tx });
         await deps.usage.detachUser(user.id, { tx });
         await users.deleteUser(user, { tx, blockedUntil: monthResetsAt(monthOf(now())) });
       });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { expect, it } from 'vitest';
-import { authHeader, createApiKey, createUser, uniqueEmail } from '../../../test/test-app.js';
+import { tokenInMail } from '../../../test/smtp-inbox.js';
+import { authHeader, createApiKey, createUser, uniqueEmail, type TestUser } from '../../../test/test-app.js';
 import type { AccountsContext } from './accounts.test-support.js';
 
 export function deleteAccountCases(ctx: AccountsContext) {
@@ -76,6 +77,71 @@ export function deleteAccountCases(ctx: AccountsContext) {
       key.id,
     ]);
     expect(rows).toEqual([{ total: 10, reserved: 0 }]);
+  });
+
+  async function newTeam(owner: TestUser, name: string) {
+    const res = await inject({ method: 'POST', url: '/api/teams', headers: authHeader(owner), payload: { name } });
+    expect(res.statusCode).toBe(201);
+    return res.json<{ id: string }>().id;
+  }
+
+  it('refuses (409, naming them) while the account owns a team others are in, and goes once it is handed over', async () => {
+    const owner = await createUser(ctx.t.app);
+    const mate = await createUser(ctx.t.app);
+    const shared = await newTeam(owner, 'Shared lab');
+    const alone = await newTeam(owner, 'Side project');
+    const invited = await inject({ method: 'POST', url: `/api/teams/${shared}/invitations`, headers: authHeader(owner), payload: { email: mate.email } });
+    expect(invited.statusCode).toBe(201);
+    const token = tokenInMail(await ctx.inbox.next(mate.email, 'invites you'), '/teams/join');
+    expect((await inject({ method: 'POST', url: '/api/teams/join', headers: authHeader(mate), payload: { token } })).statusCode).toBe(200);
+
+    const refused = await remove(owner, owner.password);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({ code: 'ACCOUNT_OWNS_TEAMS', teams: [{ id: shared, name: 'Shared lab' }] });
+    expect(refused.json().detail).toContain('Shared lab');
+    // Nothing happened: the account, both teams and the membership are all still there.
+    expect((await inject({ method: 'GET', url: '/api/auth/me', headers: authHeader(owner) })).statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url: `/api/teams/${alone}`, headers: authHeader(owner) })).statusCode).toBe(200);
+
+    const handed = await inject({ method: 'POST', url: `/api/teams/${shared}/transfer`, headers: authHeader(owner), payload: { member_id: mate.id } });
+    expect(handed.statusCode).toBe(200);
+    expect((await remove(owner, owner.password)).statusCode).toBe(204);
+    const team = await inject({ method: 'GET', url: `/api/teams/${shared}`, headers: authHeader(mate) });
+    expect(team.json()).toMatchObject({ members: [{ user_id: mate.id, role: 'owner' }] });
+    expect(team.json().members).toHaveLength(1);
+    const { rows } = await ctx.t.db.query('SELECT id FROM teams WHERE id = $1', [alone]);
+    expect(rows).toEqual([]); // owned alone: gone with the account
+  });
+
+  it("deletes a team the account owns alone, keeping its usage (records and pool, with the team's id) for the operator", async () => {
+    const owner = await createUser(ctx.t.app);
+    const teamId = await newTeam(owner, 'Solo');
+    const requestId = randomUUID();
+    const team = { id: teamId, tier: 'free' as const, member_cap: null };
+    await ctx.t.app.usage.reserve({ user: { id: owner.id }, requestId, model: 'demo', promptTokens: 1, maxOutputTokens: 1, charge: { team } });
+    await ctx.t.app.usage.settle({
+      requestId,
+      userId: owner.id,
+      teamId,
+      model: 'demo',
+      inputTokens: 7,
+      outputTokens: 8,
+      source: 'provider',
+      outcome: 'complete',
+    });
+
+    expect((await remove(owner, owner.password)).statusCode).toBe(204);
+    expect((await ctx.t.db.query('SELECT id FROM teams WHERE id = $1', [teamId])).rows).toEqual([]);
+    expect((await ctx.t.db.query('SELECT 1 FROM team_members WHERE team_id = $1', [teamId])).rows).toEqual([]);
+    const records = await ctx.t.db.query('SELECT user_id, team_id, total_tokens::int AS total FROM usage_records WHERE request_id = $1', [requestId]);
+    expect(records.rows).toEqual([{ user_id: null, team_id: teamId, total: 15 }]);
+    const pool = await ctx.t.db.query('SELECT total_tokens::int AS total, reserved_tokens::int AS reserved FROM team_monthly_usage WHERE team_id = $1', [
+      teamId,
+    ]);
+    expect(pool.rows).toEqual([{ total: 15, reserved: 0 }]);
+    const share = await ctx.t.db.query('SELECT user_id, total_tokens::int AS total FROM team_member_monthly_usage WHERE team_id = $1', [teamId]);
+    expect(share.rows).toEqual([{ user_id: null, total: 15 }]);
   });
 
   it('makes a returning address wait for the next month, so deleting resets no quota', async () => {

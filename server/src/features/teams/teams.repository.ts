@@ -102,6 +102,53 @@ export async function deleteMember(db: Queryable, { teamId, userId }: { teamId: 
   return rowCount > 0;
 }
 
+/**
+ * Locks the team's row until the transaction ends: a member or an invitation added meanwhile waits
+ * (their foreign key takes a share lock on it), so what is counted under the lock stays true.
+ */
+export async function lockTeam(db: Queryable, { teamId }: { teamId: string }): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT id FROM teams WHERE id = $1 FOR UPDATE', [teamId]);
+  return rowCount > 0;
+}
+
+/** Locks the teams the user owns (in id order, so two deletions never wait on each other in a circle). */
+export async function lockTeamsOwnedBy(db: Queryable, { userId }: { userId: string }): Promise<Array<{ id: string; name: string }>> {
+  const { rows } = await db.query<{ id: string; name: string }>(
+    `SELECT t.id, t.name FROM teams t JOIN team_members m ON m.team_id = t.id
+     WHERE m.user_id = $1 AND m.role = 'owner' ORDER BY t.id FOR UPDATE OF t`,
+    [userId],
+  );
+  return rows;
+}
+
+/** How many members each of the teams has (read after lockTeam / lockTeamsOwnedBy). */
+export async function countMembers(db: Queryable, { teamIds }: { teamIds: string[] }): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ team_id: string; n: number }>(
+    'SELECT team_id, count(*)::int AS n FROM team_members WHERE team_id = ANY($1::uuid[]) GROUP BY team_id',
+    [teamIds],
+  );
+  return new Map(rows.map((r) => [r.team_id, r.n]));
+}
+
+/**
+ * Deletes a team: its members, invitations and team keys go with it (ON DELETE CASCADE). Its usage
+ * is usage's and stays: records, pool and shares keep the team's id (there is no foreign key).
+ */
+export async function deleteTeam(db: Queryable, { teamId }: { teamId: string }): Promise<void> {
+  await db.query('DELETE FROM teams WHERE id = $1', [teamId]);
+}
+
+/** The team an invitation is for, read without a lock (to lock the team first, then the invitation). */
+export async function findInvitationTeam(db: Queryable, { id }: { id: string }): Promise<string | undefined> {
+  const { rows } = await db.query<{ team_id: string }>('SELECT team_id FROM team_invitations WHERE id = $1', [id]);
+  return rows[0]?.team_id;
+}
+
+/** A share lock on the team: compatible with other joins, exclusive of the team's deletion. */
+export async function lockTeamShared(db: Queryable, { teamId }: { teamId: string }): Promise<void> {
+  await db.query('SELECT id FROM teams WHERE id = $1 FOR SHARE', [teamId]);
+}
+
 export async function renameTeam(db: Queryable, { teamId, name }: { teamId: string; name: string }): Promise<void> {
   await db.query('UPDATE teams SET name = $2 WHERE id = $1', [teamId, name]);
 }

@@ -78,6 +78,20 @@ export const teamsRoutes: FastifyPluginAsyncZod<{ teams: TeamsService; authentic
     },
   });
 
+  app.delete('/:id', {
+    schema: {
+      tags,
+      security,
+      summary: "Delete the team (the owner): members, invitations and the team's keys go; its usage records stay for the operator",
+      params: teamIdParams,
+      response: { 204: z.null() },
+    },
+    handler: async (request, reply) => {
+      await teams.remove(currentUser(request).id, request.params.id);
+      return reply.code(204).send(null);
+    },
+  });
+
   app.get('/:id/usage', {
     schema: {
       tags,

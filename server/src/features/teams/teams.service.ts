@@ -10,8 +10,11 @@ import type { UsageReportService } from '../usage/usage-report.service.js';
 import { normaliseEmail, type UserRow, type UsersService } from '../users/users.service.js';
 import type { InvitationSigner } from './invitation-token.js';
 import {
+  countMembers,
   deleteMember,
+  deleteTeam,
   findInvitationForUpdate,
+  findInvitationTeam,
   findMembership,
   insertInvitation,
   insertMember,
@@ -20,6 +23,9 @@ import {
   listMembershipsOfUser,
   listOpenInvitations,
   listTeams,
+  lockTeam,
+  lockTeamShared,
+  lockTeamsOwnedBy,
   markInvitationAccepted,
   renameTeam,
   revokeInvitation,
@@ -147,6 +153,9 @@ export function createTeamsService(deps: TeamsServiceDeps) {
       const id = deps.signer.verify(token, now());
       if (!id) throw invalid();
       return db.transaction(async (tx) => {
+        // The team first, then the invitation: the order a team's deletion takes them in (no deadlock).
+        const teamId = await findInvitationTeam(tx, { id });
+        if (teamId) await lockTeamShared(tx, { teamId });
         const invitation = await findInvitationForUpdate(tx, { id });
         if (!invitation || invitation.accepted_at || invitation.revoked_at || new Date(invitation.expires_at) <= now()) throw invalid();
         // Sent to someone else: the same answer, so a link that leaked tells nothing.
@@ -203,6 +212,37 @@ export function createTeamsService(deps: TeamsServiceDeps) {
         await updateMember(tx, { teamId, userId: actorId, role: 'admin' });
         await updateMember(tx, { teamId, userId, role: 'owner' });
       });
+    },
+
+    /**
+     * The owner deletes the team: members, invitations and team keys go; its usage stays for the
+     * operator, records and months keeping the team's id (docs/decisions/021).
+     */
+    async remove(actorId: string, teamId: string) {
+      await db.transaction(async (tx) => {
+        requireRole(await membershipOf(actorId, teamId, { tx }), 'owner', 'delete the team');
+        await lockTeam(tx, { teamId });
+        await deleteTeam(tx, { teamId });
+      });
+    },
+
+    /**
+     * In an account's deletion: a team the account owns alone goes with it; one with other members
+     * refuses the deletion (409, naming them), as its owner must hand it over or delete it first.
+     */
+    async releaseOwnedBy(userId: string, { tx }: { tx: Queryable }) {
+      const owned = await lockTeamsOwnedBy(tx, { userId });
+      if (owned.length === 0) return;
+      const members = await countMembers(tx, { teamIds: owned.map((t) => t.id) });
+      const shared = owned.filter((t) => (members.get(t.id) ?? 0) > 1);
+      if (shared.length > 0) {
+        throw new AppError(
+          'ACCOUNT_OWNS_TEAMS',
+          `You own ${shared.map((t) => `"${t.name}"`).join(', ')}, which other people use: hand each over to a member or delete it first.`,
+          { teams: shared.map((t) => ({ id: t.id, name: t.name })) },
+        );
+      }
+      for (const team of owned) await deleteTeam(tx, { teamId: team.id });
     },
 
     /** The team's month: for its admins by member and by model; for a member, their own use of the pool. */

@@ -116,6 +116,7 @@ describe.each(testDbKinds())('teams on %s', (kind) => {
       ['PATCH', `/api/teams/${teamId}/members/${owner.id}`, { monthly_token_cap: 1 }],
       ['DELETE', `/api/teams/${teamId}/members/${owner.id}`],
       ['POST', `/api/teams/${teamId}/transfer`, { member_id: outsider.id }],
+      ['DELETE', `/api/teams/${teamId}`],
       ['POST', '/api/keys', { name: 'theirs', team_id: teamId }],
     ];
     for (const [method, url, payload] of requests) {
@@ -168,5 +169,48 @@ describe.each(testDbKinds())('teams on %s', (kind) => {
     expect(roles).toEqual({ [admin.id]: 'owner', [owner.id]: 'admin' });
     // The new owner may now remove the old one, an admin.
     expect((await call(admin, 'DELETE', `/api/teams/${teamId}/members/${owner.id}`)).statusCode).toBe(204);
+  });
+
+  it('lets the owner alone delete the team: members lose it and its keys stop working; its usage records and pool stay for the operator', async () => {
+    const owner = await createUser(t.app);
+    const admin = await createUser(t.app);
+    const member = await createUser(t.app);
+    const teamId = await newTeam(owner, 'Short-lived');
+    await join(teamId, owner, admin, 'admin');
+    await join(teamId, owner, member);
+    const keyRes = await call(member, 'POST', '/api/keys', { name: 'team key', team_id: teamId });
+    expect(keyRes.statusCode).toBe(201);
+    const chat = await t.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${keyRes.json().key}` },
+      payload: { model: 'demo', messages: [{ role: 'user', content: 'hello' }] },
+    });
+    expect(chat.statusCode).toBe(200);
+    await call(owner, 'POST', `/api/teams/${teamId}/invitations`, { email: 'later@example.com' });
+
+    for (const who of [admin, member]) {
+      const refused = await call(who, 'DELETE', `/api/teams/${teamId}`);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().code).toBe('TEAM_ROLE_REQUIRED');
+    }
+    expect((await call(owner, 'DELETE', `/api/teams/${teamId}`)).statusCode).toBe(204);
+    for (const who of [owner, admin, member]) expect((await call(who, 'GET', `/api/teams/${teamId}`)).statusCode).toBe(404);
+    expect((await call(owner, 'DELETE', `/api/teams/${teamId}`)).statusCode).toBe(404);
+    expect((await call(member, 'GET', '/api/teams')).json().items).toEqual([]);
+    const after = await t.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${keyRes.json().key}` } });
+    expect(after.statusCode).toBe(401);
+
+    const records = await t.db.query<{ team_id: string; user_id: string }>('SELECT team_id, user_id FROM usage_records WHERE team_id = $1', [teamId]);
+    expect(records.rows).toEqual([{ team_id: teamId, user_id: member.id }]);
+    const pool = await t.db.query<{ total: number; records: number }>(
+      `SELECT p.total_tokens::int AS total, (SELECT sum(total_tokens)::int FROM usage_records r WHERE r.team_id = p.team_id) AS records
+       FROM team_monthly_usage p WHERE p.team_id = $1`,
+      [teamId],
+    );
+    expect(pool.rows).toHaveLength(1);
+    expect(pool.rows[0]!.total).toBeGreaterThan(0);
+    expect(pool.rows[0]!.total).toBe(pool.rows[0]!.records);
+    expect((await t.db.query('SELECT 1 FROM team_invitations WHERE team_id = $1', [teamId])).rows).toEqual([]);
   });
 });
