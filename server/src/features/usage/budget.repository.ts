@@ -44,9 +44,9 @@ export function inLockOrder<T extends { account: BudgetAccount }>(items: T[]): T
   return [...items].sort((a, b) => LOCK_ORDER.indexOf(a.account.kind) - LOCK_ORDER.indexOf(b.account.kind));
 }
 
-/** "key_id = $3 AND month = $4" for an account whose ids start at parameter `first`. */
-function matchOf({ columns }: AccountTable, first: number, alias = ''): string {
-  return [...columns, 'month'].map((c, i) => `${alias}${c} = $${first + i}`).join(' AND ');
+/** "team_id = $3 AND user_id = $4": the account's id columns, its ids from parameter `first` on. */
+function idsMatch({ columns }: AccountTable, first: number, alias = ''): string {
+  return columns.map((c, i) => `${alias}${c} = $${first + i}`).join(' AND ');
 }
 
 /**
@@ -63,14 +63,6 @@ async function lockMonth(tx: Queryable, account: BudgetAccount, month: string) {
     [...idsOf(account), month],
   );
   return { total: Number(rows[0]!.total_tokens), reserved: Number(rows[0]!.reserved_tokens) };
-}
-
-/** Locks the accounts' existing month rows in the lock order (before a statement that moves several). */
-async function lockExisting(tx: Queryable, accounts: BudgetAccount[], month: string) {
-  for (const { account } of inLockOrder(accounts.map((account) => ({ account })))) {
-    const t = TABLES[account.kind];
-    await tx.query(`SELECT 1 FROM ${t.table} WHERE ${matchOf(t, 1)} FOR UPDATE`, [...idsOf(account), month]);
-  }
 }
 
 export interface BudgetLevel {
@@ -144,7 +136,7 @@ async function writeGrant(tx: Queryable, levels: BudgetLevel[], r: NestedReserva
     const t = TABLES[account.kind];
     const first = params.length + 1;
     params.push(...idsOf(account));
-    const match = t.columns.map((c, j) => `${c} = $${first + j}`).join(' AND ');
+    const match = idsMatch(t, first);
     return `m${i} AS (UPDATE ${t.table} SET reserved_tokens = reserved_tokens + $1, updated_at = now() WHERE ${match} AND month = $2)`;
   });
   const at = params.length;
@@ -156,6 +148,55 @@ async function writeGrant(tx: Queryable, levels: BudgetLevel[], r: NestedReserva
      VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(10)}, $2, $1, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)})`,
     params,
   );
+}
+
+/**
+ * The hot path of every model call: the whole reservation in one statement, one round trip. Each
+ * level's month row is locked in the lock order (lockChain), all are checked, all moved and the
+ * reservation written; or, refused, nothing is written. 'no-month' when a level has no row for
+ * the month yet (its first call): reserveNested makes them, in a transaction that a refusal rolls
+ * back.
+ */
+export async function reserveAtOnce(db: Queryable, levels: BudgetLevel[], r: NestedReservation): Promise<NestedOutcome | { kind: 'no-month' }> {
+  const params: unknown[] = [r.month, r.promptShare, r.maxOutputTokens];
+  const limits = levels.map((level) => params.push(level.limit));
+  const accounts = levels.map((level) => level.account);
+  const locks = lockChain(accounts, params, '$1', true, (i) => `, $${limits[i]}::bigint - total_tokens - reserved_tokens AS free`);
+  const names = levels.map((_, i) => `l${i}`);
+  const least = levels.length === 1 ? 'l0.free' : `LEAST(${names.map((n) => `${n}.free`).join(', ')})`;
+  const moves = accounts.map((account, i) => {
+    const t = TABLES[account.kind];
+    const first = params.length + 1;
+    params.push(...idsOf(account));
+    return `m${i} AS (UPDATE ${t.table} SET reserved_tokens = reserved_tokens + granted.tokens, updated_at = now() FROM granted WHERE ${idsMatch(t, first)} AND month = $1)`;
+  });
+  const at = params.length;
+  params.push(r.requestId, r.userId, r.keyId, r.promptTokens, r.model, r.provider, r.conversationId, r.messageId, r.expiresAt, r.teamId);
+  const p = (n: number) => `$${at + n}`;
+  const { rows } = await db.query<Record<string, string | number | null>>(
+    `WITH ${locks.join(', ')},
+     granted AS (
+       SELECT $2::bigint + LEAST($3::bigint, ${least} - $2::bigint) AS tokens FROM ${names.join(', ')} WHERE ${least} >= $2::bigint + 1
+     ), ${moves.join(', ')},
+     written AS (
+       INSERT INTO usage_reservations (request_id, user_id, key_id, team_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, expires_at)
+       SELECT ${p(1)}, ${p(2)}, ${p(3)}, ${p(10)}, $1, tokens, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)} FROM granted
+     )
+     SELECT ${names.map((n, i) => `${n}.total_tokens AS t${i}, ${n}.reserved_tokens AS r${i}`).join(', ')}, (SELECT tokens FROM granted) AS granted
+     FROM ${names.join(', ')}`,
+    params,
+  );
+  const row = rows[0];
+  if (!row) return { kind: 'no-month' };
+  const usage = levels.map((_, i) => ({ total_tokens: Number(row[`t${i}`]), reserved_tokens: Number(row[`r${i}`]) }));
+  const free = levels.map((level, i) => level.limit - usage[i]!.total_tokens - usage[i]!.reserved_tokens);
+  if (row.granted === null) {
+    // The level that ran out: the one with the least left (the first of them in the levels' order).
+    const level = free.indexOf(Math.min(...free));
+    return { kind: 'refused', level, usage: usage[level]! };
+  }
+  const tokens = Number(row.granted);
+  return { kind: 'granted', tokens, left: free.map((f) => f - tokens) };
 }
 
 export interface UsageAmounts {
@@ -173,7 +214,7 @@ export function settleMoves(account: BudgetAccount, name: string, first: number)
   const t = TABLES[account.kind];
   const cols = [...t.columns, 'month'];
   const ids = t.columns.map((_, j) => `$${first + j}`).join(', ');
-  const key = t.columns.map((c, j) => `m.${c} = $${first + j}`).join(' AND ');
+  const key = idsMatch(t, first, 'm.');
   return `${name} AS (
        INSERT INTO ${t.table} AS m (${cols.join(', ')}, input_tokens, output_tokens, total_tokens, cost_nanousd, request_count)
        SELECT ${ids}, record.month, $8, $9, $10, $11, 1 FROM record
@@ -192,7 +233,7 @@ export function settleMoves(account: BudgetAccount, name: string, first: number)
 /** The part of a release statement that gives `gone`'s tokens back to one account's month. */
 export function releaseMoves(account: BudgetAccount, name: string, first: number): string {
   const t = TABLES[account.kind];
-  const key = t.columns.map((c, j) => `m.${c} = $${first + j}`).join(' AND ');
+  const key = idsMatch(t, first, 'm.');
   return `${name} AS (
        UPDATE ${t.table} AS m SET reserved_tokens = m.reserved_tokens - gone.tokens, updated_at = now()
        FROM gone WHERE ${key} AND m.month = gone.month
@@ -200,21 +241,35 @@ export function releaseMoves(account: BudgetAccount, name: string, first: number
 }
 
 /**
- * Runs a statement that moves several accounts' rows (a settlement, a release) after locking
- * those rows in the lock order, in one transaction, for the month of the call's reservation
- * (`month` when it has none any more); a single account needs no transaction.
+ * Locks the accounts' month rows in the lock order inside one statement: CTE l<i> (i: the
+ * account's index in `accounts`) selects its row FOR UPDATE only after the one before it in the
+ * order has been read, because its WHERE asks about that one (a one-time filter PostgreSQL runs
+ * before the scan). With `gate`, a missing row stops the chain (nothing later is locked);
+ * without, every existing row is locked whether or not the others exist.
  */
-export async function withAccountsLocked<T>(
-  db: Db,
-  { accounts, requestId, month }: { accounts: BudgetAccount[]; requestId: string; month: string },
-  fn: (q: Queryable) => Promise<T>,
-): Promise<T> {
-  if (accounts.length <= 1) return fn(db);
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ month: string }>('SELECT month FROM usage_reservations WHERE request_id = $1', [requestId]);
-    await lockExisting(tx, accounts, rows[0]?.month ?? month);
-    return fn(tx);
+function lockChain(accounts: BudgetAccount[], params: unknown[], month: string, gate: boolean, extra: (index: number) => string = () => '') {
+  const ordered = inLockOrder(accounts.map((account, index) => ({ account, index })));
+  return ordered.map(({ account, index }, n) => {
+    const t = TABLES[account.kind];
+    const first = params.length + 1;
+    params.push(...idsOf(account));
+    const match = idsMatch(t, first);
+    const previous = n === 0 ? undefined : `l${ordered[n - 1]!.index}`;
+    const after = previous === undefined ? '' : gate ? ` AND EXISTS (SELECT 1 FROM ${previous})` : ` AND (SELECT count(*) FROM ${previous}) >= 0`;
+    return `l${index} AS (SELECT total_tokens, reserved_tokens${extra(index)} FROM ${t.table} WHERE ${match} AND month = ${month}${after} FOR UPDATE)`;
   });
+}
+
+/**
+ * For a statement that moves several accounts' rows (a settlement, a release): CTEs that lock the
+ * rows that exist, in the lock order, for the month `monthSql` names, and the condition that makes
+ * the statement's first write wait for them (`AND (SELECT count(*) FROM l<last>) >= 0`). A single
+ * account needs no lock of its own: its one write takes it.
+ */
+export function locksFirst(accounts: BudgetAccount[], params: unknown[], monthSql: string): { ctes: string[]; after: string } {
+  if (accounts.length <= 1) return { ctes: [], after: '' };
+  const ordered = inLockOrder(accounts.map((account, index) => ({ account, index })));
+  return { ctes: lockChain(accounts, params, monthSql, false), after: ` AND (SELECT count(*) FROM l${ordered[ordered.length - 1]!.index}) >= 0` };
 }
 
 export { TABLES as BUDGET_TABLES };

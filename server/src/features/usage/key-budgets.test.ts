@@ -8,6 +8,7 @@ import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../tes
 import { budgetProblems } from '../../../test/invariants.js';
 import { AppError } from '../../lib/errors.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../../lib/tiers/tiers.js';
+import type { Db } from '../../platform/db/db.js';
 import { openPostgres } from '../../platform/db/postgres.js';
 import { createRateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { createUsersService } from '../users/users.service.js';
@@ -117,6 +118,49 @@ describe.each(testDbKinds())('API key budgets on %s', (kind) => {
       .reserve(call(uncapped.userId, uncapped.key))
       .catch((e: unknown) => e)) as AppError;
     expect(tierErr.extra).toMatchObject({ level: 'tier', limit: 10_000, used: 9990 });
+  });
+
+  it("reserves, settles and releases a key's call in one statement each once the month rows exist (no transaction)", async () => {
+    const { userId, key } = await newUserWithKey(5_000);
+    const seen: string[] = [];
+    const counting: Db = {
+      ...t.db,
+      query: (text, params) => {
+        seen.push(text);
+        return t.db.query(text, params);
+      },
+      transaction: (fn) => {
+        seen.push('BEGIN');
+        return t.db.transaction((tx) =>
+          fn({
+            query: (text, params) => {
+              seen.push(text);
+              return tx.query(text, params);
+            },
+          }),
+        );
+      },
+    };
+    const budgetStatements = () => seen.filter((text) => text === 'BEGIN' || /monthly_usage|usage_reservations|usage_records/.test(text));
+    const usage = service(counting);
+    const first = call(userId, key);
+    await usage.reserve(first); // the month's first call makes the rows, in a transaction
+    await usage.settle(settle(userId, key.id, first.requestId, 10));
+    seen.length = 0;
+    const second = call(userId, key);
+    await usage.reserve(second);
+    expect(budgetStatements()).toHaveLength(1);
+    seen.length = 0;
+    await usage.settle(settle(userId, key.id, second.requestId, 10));
+    expect(budgetStatements()).toHaveLength(1);
+    const third = call(userId, key);
+    await usage.reserve(third);
+    seen.length = 0;
+    await usage.release({ requestId: third.requestId });
+    // Which accounts to give back to is read first: then one statement.
+    expect(budgetStatements()).toHaveLength(2);
+    expect(await keyMonth(key.id)).toEqual({ reserved_tokens: 0, total_tokens: 120 });
+    expect(await userMonth(userId)).toEqual({ reserved_tokens: 0, total_tokens: 120 });
   });
 
   it('gives a released or reaped reservation back to both months', async () => {

@@ -1,7 +1,7 @@
-// The SQL of metering. Each call's reservation and its settlement are one statement each (one
-// round trip, atomic on its own): the hot path of every model call is two statements here.
+// The SQL of metering: a call's settlement and the release of a reservation, one statement each (one
+// round trip, atomic on its own); the reservation is budget.repository.ts's reserveAtOnce, one statement too.
 import type { Db, Queryable } from '../../platform/db/db.js';
-import { idsOf, releaseMoves, settleMoves, withAccountsLocked, type BudgetAccount } from './budget.repository.js';
+import { idsOf, locksFirst, releaseMoves, settleMoves, type BudgetAccount } from './budget.repository.js';
 
 export interface MonthlyUsageRow {
   total_tokens: number;
@@ -28,10 +28,6 @@ export interface ReservationRow {
   team_id: string | null;
 }
 
-export async function ensureMonthlyUsage(db: Queryable, { userId, month }: { userId: string; month: string }) {
-  await db.query('INSERT INTO monthly_usage (user_id, month) VALUES ($1, $2) ON CONFLICT (user_id, month) DO NOTHING', [userId, month]);
-}
-
 export async function findMonthlyUsage(db: Queryable, { userId, month }: { userId: string; month: string }) {
   const { rows } = await db.query<MonthlyUsageRow>(
     `SELECT total_tokens, input_tokens, output_tokens, reserved_tokens, request_count, cost_nanousd::text AS cost_nanousd
@@ -39,64 +35,6 @@ export async function findMonthlyUsage(db: Queryable, { userId, month }: { userI
     [userId, month],
   );
   return rows[0];
-}
-
-export interface NewReservation extends Omit<ReservationRow, 'tokens' | 'key_id' | 'team_id'> {
-  /** The prompt's share of the reservation (prompt tokens with the tokenizer's margin). */
-  promptShare: number;
-  /** The output cap asked for; lowered to what the month has left. */
-  maxOutputTokens: number;
-  limit: number;
-  expiresAt: Date;
-}
-
-export type ReserveOutcome =
-  /** before: the month's total and reserved tokens as the statement found them, this grant not counted. */
-  | { kind: 'granted'; tokens: number; before: { total_tokens: number; reserved_tokens: number } }
-  | { kind: 'refused'; usage: { total_tokens: number; reserved_tokens: number } }
-  /** No monthly_usage row yet: make it (ensureMonthlyUsage) and try again. */
-  | { kind: 'no-month' };
-
-/**
- * Reserves promptShare + the output cap against the month, the cap lowered to what remains, in one
- * statement: the month's row is locked (FOR UPDATE: concurrent reservations for one user, in any
- * process, queue here), checked against the limit, moved, and the reservation written, or nothing
- * is written when not even the prompt and one output token fit.
- */
-export async function reserveTokens(db: Queryable, r: NewReservation): Promise<ReserveOutcome> {
-  const { rows } = await db.query<{ total_tokens: number; reserved_tokens: number; granted: number | null }>(
-    `WITH month_row AS (
-       SELECT total_tokens, reserved_tokens FROM monthly_usage WHERE user_id = $1 AND month = $2 FOR UPDATE
-     ), granted AS (
-       SELECT $3::bigint + LEAST($4::bigint, $5::bigint - total_tokens - reserved_tokens - $3::bigint) AS tokens
-       FROM month_row WHERE $5::bigint - total_tokens - reserved_tokens >= $3::bigint + 1
-     ), moved AS (
-       UPDATE monthly_usage SET reserved_tokens = reserved_tokens + (SELECT tokens FROM granted), updated_at = now()
-       WHERE user_id = $1 AND month = $2 AND EXISTS (SELECT 1 FROM granted)
-     ), written AS (
-       INSERT INTO usage_reservations (request_id, user_id, month, tokens, prompt_tokens, model, provider, conversation_id, message_id, expires_at)
-       SELECT $6, $1, $2, tokens, $7, $8, $9, $10, $11, $12 FROM granted
-     )
-     SELECT total_tokens, reserved_tokens, (SELECT tokens FROM granted) AS granted FROM month_row`,
-    [
-      r.user_id,
-      r.month,
-      r.promptShare,
-      r.maxOutputTokens,
-      r.limit,
-      r.request_id,
-      r.prompt_tokens,
-      r.model,
-      r.provider,
-      r.conversation_id,
-      r.message_id,
-      r.expiresAt,
-    ],
-  );
-  const row = rows[0];
-  if (!row) return { kind: 'no-month' };
-  if (row.granted === null) return { kind: 'refused', usage: { total_tokens: row.total_tokens, reserved_tokens: row.reserved_tokens } };
-  return { kind: 'granted', tokens: Number(row.granted), before: { total_tokens: Number(row.total_tokens), reserved_tokens: Number(row.reserved_tokens) } };
 }
 
 /**
@@ -127,14 +65,13 @@ export async function deleteReservation(db: Db, { requestId }: { requestId: stri
     params.push(...idsOf(account));
     return releaseMoves(account, `month_${i}`, first);
   });
-  return withAccountsLocked(db, { accounts, requestId, month: found[0].month }, async (q) => {
-    const { rows } = await q.query<{ tokens: number }>(
-      `WITH gone AS (DELETE FROM usage_reservations WHERE request_id = $1 RETURNING month, tokens), ${moves.join(', ')}
-       SELECT tokens FROM gone`,
-      params,
-    );
-    return rows[0];
-  });
+  const locks = locksFirst(accounts, params, '(SELECT month FROM usage_reservations WHERE request_id = $1)');
+  const { rows } = await db.query<{ tokens: number }>(
+    `WITH ${[...locks.ctes, `gone AS (DELETE FROM usage_reservations WHERE request_id = $1${locks.after} RETURNING month, tokens)`, ...moves].join(', ')}
+     SELECT tokens FROM gone`,
+    params,
+  );
+  return rows[0];
 }
 
 export async function findExpiredReservations(db: Queryable, { now, limit }: { now: Date; limit: number }): Promise<ReservationRow[]> {
@@ -202,10 +139,13 @@ export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded
     params.push(...idsOf(account));
     return settleMoves(account, `month_${i}`, first);
   });
-  const { rows } = await withAccountsLocked(db, { accounts, requestId: r.requestId, month: r.month }, (q) =>
-    q.query<{ recorded: boolean; reserved_tokens: number | null }>(
-      `WITH reservation AS (
-         DELETE FROM usage_reservations WHERE request_id = $1
+  // The month of the call's reservation, or r.month when it has none (any more).
+  const locks = locksFirst(accounts, params, 'COALESCE((SELECT month FROM usage_reservations WHERE request_id = $1), $3)');
+  const { rows } = await db.query<{ recorded: boolean; reserved_tokens: number | null }>(
+    `WITH ${[
+      ...locks.ctes,
+      `reservation AS (
+         DELETE FROM usage_reservations WHERE request_id = $1${locks.after}
          RETURNING month, tokens, conversation_id, message_id, provider
        ), record AS (
          INSERT INTO usage_records (request_id, user_id, key_id, team_id, month, conversation_id, message_id, provider, model,
@@ -215,10 +155,11 @@ export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded
          FROM (SELECT 1) AS one LEFT JOIN reservation ON true
          ON CONFLICT (request_id) DO NOTHING
          RETURNING month
-       ), ${moves.join(', ')}
-       SELECT EXISTS (SELECT 1 FROM record) AS recorded, (SELECT tokens FROM reservation) AS reserved_tokens`,
-      params,
-    ),
+       )`,
+      ...moves,
+    ].join(', ')}
+     SELECT EXISTS (SELECT 1 FROM record) AS recorded, (SELECT tokens FROM reservation) AS reserved_tokens`,
+    params,
   );
   const row = rows[0]!;
   return { recorded: row.recorded, reservedTokens: row.reserved_tokens === null ? undefined : Number(row.reserved_tokens) };

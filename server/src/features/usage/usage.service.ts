@@ -9,12 +9,12 @@ import type { Db, Queryable } from '../../platform/db/db.js';
 import { retryOnConnectionLoss, retryOnDeadlock } from '../../platform/db/retry.js';
 import type { UsageMetrics } from '../../platform/metrics/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
-import { reserveNested, type BudgetLevel } from './budget.repository.js';
+import { reserveAtOnce, reserveNested, type BudgetLevel, type NestedReservation } from './budget.repository.js';
 import { detachUsageOfUser } from './detach.repository.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { costNanoUsd, type ModelPrice } from './pricing.js';
 import { findMonthlyUsageOfKeys } from './usage-report.repository.js';
-import { deleteReservation, ensureMonthlyUsage, findExpiredReservations, reserveTokens, settleUsage, type NewUsageRecord } from './usage.repository.js';
+import { deleteReservation, findExpiredReservations, settleUsage, type NewUsageRecord } from './usage.repository.js';
 
 function keyIdOf(levels: BudgetLevel[]): string | null {
   for (const { account } of levels) if (account.kind === 'key') return account.keyId;
@@ -180,49 +180,19 @@ export function createUsageService(deps: UsageServiceDeps) {
   type Granted = { tokens: number; limit: number; remaining: number };
 
   /**
-   * The user's month alone: one statement (usage.repository.ts); several levels: one transaction
-   * over them all (budget.repository.ts). Answers what was granted and the level that binds now
-   * (the least left), or throws the refusal of the level that ran out.
+   * One statement over every level (budget.repository.ts's reserveAtOnce); on a level's first call
+   * of the month, one transaction that makes the month rows too (reserveNested). Answers what was
+   * granted and the level that binds now (the least left), or throws the refusal of the level that
+   * ran out.
    */
-  async function reserveLevels(levels: (BudgetLevel & { level: QuotaLevel })[], base: Parameters<typeof reserveTokens>[1]): Promise<Granted> {
-    const needed = base.promptShare + 1;
-    const month = base.month;
-    if (levels.length === 1 && levels[0]!.account.kind === 'user') {
-      const { limit } = levels[0]!;
-      let outcome = await reserveTokens(db, base);
-      // The user's first call of the month: make the month's row, then reserve as usual; unless an
-      // empty month could not hold it either, so that a refused call writes nothing.
-      if (outcome.kind === 'no-month' && limit >= needed) {
-        await ensureMonthlyUsage(db, { userId: base.user_id, month });
-        outcome = await reserveTokens(db, base);
-      }
-      if (outcome.kind !== 'granted') {
-        const usage = outcome.kind === 'refused' ? outcome.usage : { total_tokens: 0, reserved_tokens: 0 };
-        throw quotaExceeded({ level: levels[0]!.level, month, limit, needed }, usage);
-      }
-      const remaining = Math.max(0, limit - outcome.before.total_tokens - outcome.before.reserved_tokens - outcome.tokens);
-      return { tokens: outcome.tokens, limit, remaining };
-    }
-    const outcome = await retryOnDeadlock(() =>
-      reserveNested(db, levels, {
-        requestId: base.request_id,
-        userId: base.user_id,
-        keyId: keyIdOf(levels),
-        teamId: teamIdOf(levels),
-        month,
-        promptShare: base.promptShare,
-        promptTokens: base.prompt_tokens,
-        maxOutputTokens: base.maxOutputTokens,
-        model: base.model,
-        provider: base.provider,
-        conversationId: base.conversation_id,
-        messageId: base.message_id,
-        expiresAt: base.expiresAt,
-      }),
-    );
+  async function reserveLevels(levels: (BudgetLevel & { level: QuotaLevel })[], reservation: NestedReservation): Promise<Granted> {
+    const outcome = await retryOnDeadlock(async () => {
+      const fast = await reserveAtOnce(db, levels, reservation);
+      return fast.kind === 'no-month' ? reserveNested(db, levels, reservation) : fast;
+    });
     if (outcome.kind === 'refused') {
       const refused = levels[outcome.level]!;
-      throw quotaExceeded({ level: refused.level, month, limit: refused.limit, needed }, outcome.usage);
+      throw quotaExceeded({ level: refused.level, month: reservation.month, limit: refused.limit, needed: reservation.promptShare + 1 }, outcome.usage);
     }
     const binding = outcome.left.indexOf(Math.min(...outcome.left));
     return { tokens: outcome.tokens, limit: levels[binding]!.limit, remaining: Math.max(0, outcome.left[binding]!) };
@@ -245,17 +215,18 @@ export function createUsageService(deps: UsageServiceDeps) {
     const promptShare = promptReservation(input.promptTokens, provider);
     const levels = levelsOf(input, { limit, level });
     const granted = await reserveLevels(levels, {
-      request_id: input.requestId,
-      user_id: input.user.id,
+      requestId: input.requestId,
+      userId: input.user.id,
+      keyId: keyIdOf(levels),
+      teamId: teamIdOf(levels),
       month,
       promptShare,
-      prompt_tokens: input.promptTokens,
+      promptTokens: input.promptTokens,
       maxOutputTokens: input.maxOutputTokens,
-      limit,
       model: input.model,
       provider,
-      conversation_id: input.conversationId ?? null,
-      message_id: input.messageId ?? null,
+      conversationId: input.conversationId ?? null,
+      messageId: input.messageId ?? null,
       expiresAt: new Date(now().getTime() + deps.reservationTtlMs),
     });
     // What the binding level has left once this call's worst case is set aside: no further query.
