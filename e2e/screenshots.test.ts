@@ -61,6 +61,17 @@ describe('screenshots of the main pages', () => {
       }
       await page.getByLabel('Message', { exact: true }).fill('A draft, not sent yet');
       await shot('chat');
+      // The conversation's title stays readable: wide enough for about 12 characters, and no control overlaps it.
+      const title = await page.locator('.chat-title').boundingBox();
+      expect(title?.width ?? 0, 'title width').toBeGreaterThan(120);
+      const overlaps = await page.evaluate(() => {
+        const t = document.querySelector('.chat-title')!.getBoundingClientRect();
+        return [...document.querySelectorAll('.chat-header > :not(.chat-title)')].some((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top;
+        });
+      });
+      expect(overlaps, 'a header control overlaps the title').toBe(false);
       await page.getByLabel('Export this conversation', { exact: true }).click();
       await page.getByRole('button', { name: 'JSON (.json)' }).waitFor();
       await shot('chat-export-menu');
