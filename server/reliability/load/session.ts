@@ -167,7 +167,8 @@ export async function runSession({ cluster, ledger, user, random, deadline }: Se
     if (!c) return;
     const title = sentence().slice(0, 60);
     const r = await request({ kind: 'rename', method: 'PATCH', path: `/api/conversations/${c.id}`, body: { title } });
-    if (r?.status === 200) c.title = title;
+    // The server trims titles (a 60-character cut can end in a space).
+    if (r?.status === 200) c.title = title.trim();
     else if (!r || r.lost || r.status === 'network' || r.status >= 500) c.uncertain = true;
   }
 

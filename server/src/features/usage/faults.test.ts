@@ -97,6 +97,35 @@ describe.each(testDbKinds())('metering under faults on %s', (kind) => {
     await expectInvariants(t.db, user.id);
   });
 
+  it('keeps a near-limit user inside the limit when the upstream breaks off at the output cap and our tokenizer counts the text higher', async () => {
+    // Each word is one token to the upstream and several to o200k: an estimate by our count alone
+    // would charge more than the model was allowed to produce.
+    const text = Array.from({ length: 400 }, () => 'upstream.').join(' ');
+    const capped = async () => {
+      const u = await createUser(t.app);
+      await t.db.query("UPDATE users SET tier = 'starter' WHERE id = $1", [u.id]);
+      const res = await t.app.inject({ method: 'PUT', url: '/api/usage/cap', headers: authHeader(u), payload: { monthly_token_cap: 300 } });
+      expect(res.statusCode).toBe(200);
+      return u;
+    };
+    // A first user's call tells the output cap such a call gets.
+    upstream.reset({ text });
+    await streamChat(url, authHeader(await capped()), { model: 'gpt-4o-mini', content: 'say it' });
+    const outputCap = upstream.requests[0]!.body.max_completion_tokens ?? upstream.requests[0]!.body.max_tokens;
+    expect(outputCap).toBeGreaterThan(10);
+    const near = await capped();
+    upstream.reset({ text, failAfterTokens: outputCap as number });
+    const { messageId } = await streamChat(url, authHeader(near), { model: 'gpt-4o-mini', content: 'say it' });
+    const row = await finalRow(t.db, messageId);
+    expect(row.status).toBe('failed');
+    const { rows } = await t.db.query<{ usage_source: string; output_tokens: number }>(
+      'SELECT usage_source, output_tokens FROM usage_records WHERE message_id = $1',
+      [messageId],
+    );
+    expect(rows).toEqual([{ usage_source: 'estimate', output_tokens: outputCap }]);
+    await expectInvariants(t.db, near.id, { calls: 1, limit: 300 });
+  });
+
   it('records a call whose client disconnects once: the reply runs to its end, stored and metered once (decision 014)', async () => {
     upstream.reset({ text: LONG_TEXT, tokenDelayMs: 5 });
     const { seen, messageId } = await streamChat(url, authHeader(user), { model: 'gpt-4o-mini', content: 'and more' }, { after: 5 });

@@ -194,6 +194,22 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     expect(await usage.reapExpired()).toBe(0);
   });
 
+  it('reaps a dead call no higher than it reserved, however long its checkpointed text counts', async () => {
+    const userId = await newUser();
+    const messageId = randomUUID();
+    // The dead call's text, as the reaper reads it: far longer, to our tokenizer, than its output cap.
+    const usage = service(t.db, { streamingReplies: { textOf: async () => 'upstream. '.repeat(200), markFailed: async () => undefined } });
+    const requestId = randomUUID();
+    await usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 100, maxOutputTokens: 10, messageId });
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await usage.reapExpired()).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.db.query<{ output_tokens: number; total_tokens: number }>(
+      'SELECT output_tokens, total_tokens FROM usage_records WHERE request_id = $1',
+      [requestId],
+    );
+    expect(rows).toEqual([{ output_tokens: 10, total_tokens: 110 }]);
+  });
+
   it('charges a call to the month it started in, even when it ends after midnight UTC', async () => {
     const userId = await newUser();
     const usage = service();

@@ -271,7 +271,10 @@ export function createUsageService(deps: UsageServiceDeps) {
     const pricing = deps.pricingOf(r.model);
     const promptTokens = Number(r.prompt_tokens);
     const partial = r.message_id && deps.streamingReplies ? await deps.streamingReplies.textOf(r.message_id) : '';
-    const outputTokens = countTextTokens(partial);
+    // Never above the output cap the call was given (its reservation less the prompt's share): the
+    // model was held to it, so a higher count is our tokenizer's error (see resultOf in model-call.ts).
+    const outputCap = Math.max(0, Number(r.tokens) - promptReservation(promptTokens, r.provider));
+    const outputTokens = Math.min(countTextTokens(partial), outputCap);
     const { recorded } = await settleUsage(db, {
       requestId: r.request_id,
       userId: r.user_id,

@@ -310,7 +310,9 @@ function resultOf(
     outcome: state,
     text,
     inputTokens: reported ? reported.inputTokens : failure?.refused ? 0 : input.promptTokens,
-    outputTokens: reported ? reported.outputTokens : unseen ? input.maxOutputTokens : countTextTokens(text),
+    // Our tokenizer may count the text higher than the provider did; the model was held to its
+    // output cap, so an estimate above the cap is our count's error, and would break the hard cap.
+    outputTokens: reported ? reported.outputTokens : unseen ? input.maxOutputTokens : Math.min(countTextTokens(text), input.maxOutputTokens),
     source: reported ? 'provider' : 'estimate',
     finishReason: outcome?.finishReason ?? 'other',
     failure,
