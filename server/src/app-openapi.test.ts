@@ -80,6 +80,11 @@ describe('the API documentation', () => {
       expect(Object.keys(doc.paths['/api/keys']!).sort()).toEqual(['get', 'post']);
       expect(Object.keys(doc.paths['/api/keys/{id}']!).sort()).toEqual(['delete', 'patch']);
       expect(Object.keys(doc.paths['/api/teams/{id}']!).sort()).toEqual(['delete', 'get', 'patch']);
+      expect(Object.keys(doc.paths['/api/conversations/{id}/share']!).sort()).toEqual(['delete', 'get', 'put']);
+      expect(doc.paths['/api/conversations/{id}/share']!.put!.security).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(doc.paths['/api/shared/{token}']!)).toEqual(['get']);
+      // Anyone with the link reads it: no credential.
+      expect(doc.paths['/api/shared/{token}']!.get!.security).toBeUndefined();
       expect(doc.paths['/api/keys']!.post!.security).toEqual([{ bearerAuth: [] }]);
       expect(Object.keys(doc.paths['/api/keys']!.post!.responses)).toContain('201');
       expect(doc.paths['/v1/models']!.get!.security).toEqual([{ apiKey: [] }]);

@@ -25,6 +25,7 @@ import { openAiApiRoutes } from './features/openai-api/openai-api.routes.js';
 import { isOpenAiPath, renderOpenAiError } from './features/openai-api/openai-errors.js';
 import { plansRoutes } from './features/plans/plans.routes.js';
 import { preferencesRoutes } from './features/preferences/preferences.routes.js';
+import { sharedLinkRoutes, shareSettingsRoutes } from './features/sharing/sharing.routes.js';
 import { ssoRoutes } from './features/sso/sso.routes.js';
 import { teamsRoutes } from './features/teams/teams.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
@@ -173,6 +174,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(billingRoutes, { billing: services.billing, authenticate });
   await app.register(modelsRoutes, { models, authenticate });
   await app.register(conversationsRoutes, { prefix: '/api/conversations', conversations, authenticate });
+  await app.register(shareSettingsRoutes, { prefix: '/api/conversations', sharing: services.sharing, authenticate });
+  await app.register(sharedLinkRoutes, { prefix: '/api/shared', sharing: services.sharing });
   await app.register(chatRoutes, { chat, authenticate: forModelCalls(authenticate) });
   await app.register(keysRoutes, { prefix: '/api/keys', keys, authenticate });
   await app.register(preferencesRoutes, { prefix: '/api/preferences', preferences: services.preferences, authenticate });

@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       AUTH_RATE_LIMIT_PER_IP: '5',
       AUTH_RATE_LIMIT_PER_EMAIL: '2',
       AUTH_RATE_LIMIT_WINDOW_SECONDS: '30',
+      SHARED_LINK_RATE_LIMIT_PER_MINUTE: '120',
     });
     expect(config).toMatchObject({
       env: 'test',
@@ -77,6 +78,7 @@ describe('loadConfig', () => {
       trustProxy: true,
       bodyLimitBytes: 4096,
       authRateLimit: { perIp: 5, perEmail: 2, windowSeconds: 30 },
+      sharedLinkRateLimitPerMinute: 120,
     });
   });
 
@@ -101,6 +103,7 @@ describe('loadConfig', () => {
       ['ACCESS_TOKEN_TTL_SECONDS', '1.5', /whole number/],
       ['REFRESH_TOKEN_REUSE_INTERVAL_SECONDS', '61', /0 to 60/],
       ['TRUST_PROXY', 'maybe', /true/],
+      ['SHARED_LINK_RATE_LIMIT_PER_MINUTE', '0', /whole number >= 1/],
       ['NODE_ENV', 'staging', /production/],
     ])('%s=%s', (name, value, expected) => {
       const problems = problemsOf({ [name]: value });

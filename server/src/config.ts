@@ -78,6 +78,8 @@ const settings = z.object({
     perEmail: fromEnv('AUTH_RATE_LIMIT_PER_EMAIL', wholeNumber(1, 10)),
     windowSeconds: fromEnv('AUTH_RATE_LIMIT_WINDOW_SECONDS', wholeNumber(1, 60)),
   }),
+  /** Reads of shared links (GET /api/shared/{token}) per client address and minute: no account is needed to read one. */
+  sharedLinkRateLimitPerMinute: fromEnv('SHARED_LINK_RATE_LIMIT_PER_MINUTE', wholeNumber(1, 60)),
   /** TIER_LIMITS_FILE and TIER_<NAME>_* over the defaults (modules/tiers/tiers.config.ts). */
   tiers: tiersFromEnv,
   /** A token reservation older than this was abandoned by a dead process; the reaper settles it. */

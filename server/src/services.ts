@@ -19,6 +19,7 @@ import { createKeysService } from './features/keys/keys.service.js';
 import { createModelsService } from './features/models/models.service.js';
 import { createOpenAiApiService } from './features/openai-api/openai-api.service.js';
 import { createPreferencesService } from './features/preferences/preferences.service.js';
+import { createSharingService } from './features/sharing/sharing.service.js';
 import { createSsoFor } from './features/sso/sso.setup.js';
 import { createInvitationSigner } from './features/teams/invitation-token.js';
 import { createTeamsService } from './features/teams/teams.service.js';
@@ -77,6 +78,13 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
   const preferences = createPreferencesService({ db, now });
   const conversations = createConversationsService({ db, models, preferences, now });
+  const sharing = createSharingService({
+    db,
+    conversations,
+    rateLimiter,
+    publicUrl: publicUrlOf(config),
+    readsPerMinute: config.sharedLinkRateLimitPerMinute,
+  });
   const usage = createUsageService({
     db,
     findUser: (id) => users.findUser(id),
@@ -173,6 +181,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     sso,
     preferences,
     conversations,
+    sharing,
     admission,
     modelCalls,
     chat,

@@ -12,6 +12,7 @@ export const FUZZ_ENV = {
   TIER_ADVANCED_REQUESTS_PER_MINUTE: '1000000',
   TIER_FREE_MONTHLY_TOKENS: '0',
   TIER_FREE_REQUESTS_PER_MINUTE: '1000000',
+  SHARED_LINK_RATE_LIMIT_PER_MINUTE: '1000000',
   DEMO_TOKEN_DELAY_MS: '0',
   // Small bodies keep the oversized cases cheap; the limit itself is what they probe.
   BODY_LIMIT_BYTES: '262144',
@@ -26,6 +27,8 @@ export interface Fixtures {
   conversationIds: string[];
   messageIds: string[];
   keyIds: string[];
+  /** Tokens of live shared links, of conversations no valid request deletes (never the last). */
+  shareTokens: string[];
 }
 
 async function startConversation(t: TestApp, user: TestUser, content: string) {
@@ -50,6 +53,8 @@ export async function setUpFixtures(kind: DbKind): Promise<Fixtures> {
   await t.services.users.updateUser(users.admin.id, { tier: 'advanced', role: 'admin' });
   const conversations = [];
   for (const content of ['hello', 'a second one', 'and a long one']) conversations.push(await startConversation(t, users.user, content));
+  const shared = await t.app.inject({ method: 'PUT', url: `/api/conversations/${conversations[0]!.id}/share`, headers: authHeader(users.user) });
+  if (shared.statusCode !== 201) throw new Error(`fixture share failed: ${shared.statusCode} ${shared.body}`);
   const keys = [await createApiKey(t.app, users.user), await createApiKey(t.app, users.exhausted), await createApiKey(t.app, users.user, 'spare')];
   return {
     t,
@@ -60,6 +65,7 @@ export async function setUpFixtures(kind: DbKind): Promise<Fixtures> {
     conversationIds: conversations.map((c) => c.id),
     messageIds: conversations.flatMap((c) => c.messageIds),
     keyIds: keys.map((k) => k.id),
+    shareTokens: [shared.json<{ link: { token: string } }>().link.token],
   };
 }
 

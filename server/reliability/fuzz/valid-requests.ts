@@ -37,6 +37,15 @@ function idsFor(f: Fixtures, op: Operation): fc.Arbitrary<string> {
   return mostly(fc.constantFrom(...own), fc.uuid());
 }
 
+/**
+ * Any other path value: the schema's, or a live shared link's token for {token}. Encoded, since
+ * such a value (a token is any text to its schema) may hold '/', '?' or '#'.
+ */
+function pathValueFor(f: Fixtures, p: Operation['pathParams'][number]): fc.Arbitrary<string> {
+  const drawn = arbitraryOf(p.schema).map(asUrlText);
+  return (p.name === 'token' ? mostly(fc.constantFrom(...f.shareTokens), drawn) : drawn).map(encodeURIComponent);
+}
+
 function bodyHints(f: Fixtures, op?: Operation): Hints {
   const text = fc.oneof(fc.constantFrom('hello', 'tell me something long', 'what is a token?'), fc.string({ minLength: 1, maxLength: 40 }));
   const userMessage = fc.record({ role: fc.constant('user'), content: text });
@@ -75,7 +84,7 @@ export const validWho = fc.oneof(...WHO);
 
 export function validParts(f: Fixtures, op: Operation): fc.Arbitrary<RequestParts> {
   const hints = bodyHints(f, op);
-  const pathValues = fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'id' ? idsFor(f, op) : arbitraryOf(p.schema).map(asUrlText)])));
+  const pathValues = fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'id' ? idsFor(f, op) : pathValueFor(f, p)])));
   const query = fc
     .tuple(...op.query.map((p) => (p.required ? arbitraryOf(p.schema) : fc.option(arbitraryOf(p.schema), { nil: undefined })).map((v) => [p.name, v] as const)))
     .map((pairs) => pairs.filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, encodeURIComponent(asUrlText(v))]));

@@ -4,11 +4,11 @@
 // privilege sweep covers them. Before the ids of A, the sweep finds the requests that carry B's
 // own ids through (2xx): a request refused for another reason would prove nothing.
 import { describe, expect, it } from 'vitest';
-import { freshIds, idSlotsOf, randomIds, type Ids, type IdSlot } from './ids.js';
-import { HTTP_METHODS, type HttpMethod, type Operation } from './operations.js';
+import { CAPABILITY_PARAMS, freshIds, idSlotsOf, isCapabilityParam, randomIds, type Ids, type IdSlot } from './ids.js';
+import { HTTP_METHODS, urlOf, type HttpMethod, type Operation } from './operations.js';
 import { bearer, bodiesFor, idBodiesFor, injectOptions, type SweepRequest } from './requests.js';
 import { normalised, refusalProblem } from './shapes.js';
-import { changedTables, userSnapshot } from './snapshots.js';
+import { changedTables, databaseSnapshot, userSnapshot } from './snapshots.js';
 import type { Sweep, SweepUser } from './world.js';
 
 export const bolaCounts = { routes: 0, cases: 0 };
@@ -16,7 +16,7 @@ export const bolaCounts = { routes: 0, cases: 0 };
 type Body = Record<string, unknown> | undefined;
 
 export function describeBolaSweep(sweep: () => Sweep, operations: Operation[]) {
-  const swept = operations.filter((op) => !op.admin && (op.pathParams.length > 0 || idSlotsOf(op).slots.some((s) => s.in === 'body')));
+  const swept = operations.filter((op) => !op.admin && idSlotsOf(op).slots.length > 0);
   describe("BOLA: user B on user A's ids", () => {
     it('knows the kind of every id the document takes (ids.ts ID_KINDS)', () => {
       expect(operations.flatMap((op) => idSlotsOf(op).unknown)).toEqual([]);
@@ -41,12 +41,33 @@ export function describeBolaSweep(sweep: () => Sweep, operations: Operation[]) {
         const { a, b } = world;
         const res = await t.app.inject({ method: 'GET', url: op.path, headers: { authorization: credentialOf(op, b) } });
         expect(res.statusCode, `${op.name} as B: ${res.body.slice(0, 200)}`).toBeLessThan(300);
-        const secrets = [...Object.values(a.ids).filter(Boolean), a.email, a.key.key];
+        const secrets = [...Object.values(a.ids).filter(Boolean), ...Object.values(a.capabilities), a.email, a.key.key];
         expect(
           secrets.filter((s) => res.body.includes(s)),
           `${op.name} as B shows A's`,
         ).toEqual([]);
         bolaCounts.cases += 1;
+      });
+    }
+
+    // A capability in the path (a shared link's token) is its own permission: a made-up one is a
+    // 404 that changes nothing, and A's live one is read by B as by anyone.
+    for (const op of operations.filter((o) => o.pathParams.some(isCapabilityParam))) {
+      it(`${op.name} answers a made-up ${op.pathParams.filter(isCapabilityParam).join(' and ')} with 404 and changes nothing`, async () => {
+        const { t, world, tables } = sweep();
+        const { slots } = idSlotsOf(op);
+        const ids = Object.fromEntries(slots.map((s) => [s.name, world.b.ids[s.kind]]));
+        const url = (values: Record<string, string>) => urlOf(op, { ...ids, ...values });
+        const headers = op.credential === 'none' ? {} : { authorization: credentialOf(op, world.b) };
+        const madeUp = Object.fromEntries(op.pathParams.filter(isCapabilityParam).map((p) => [p, CAPABILITY_PARAMS[p].madeUp]));
+        const before = await databaseSnapshot(t.db, tables);
+        const refused = await t.app.inject({ method: op.method, url: url(madeUp), headers });
+        expect(refusalProblem(op.path, refused, [404]), `${op.name} with a made-up value`).toBeUndefined();
+        expect(changedTables(before, await databaseSnapshot(t.db, tables)), `${op.name} changed the database`).toEqual({});
+        const live = Object.fromEntries(op.pathParams.filter(isCapabilityParam).map((p) => [p, world.a.capabilities[p]]));
+        const reached = await t.app.inject({ method: op.method, url: url(live), headers });
+        expect(reached.statusCode, `${op.name} with A's live value: ${reached.body.slice(0, 200)}`).toBeLessThan(300);
+        bolaCounts.cases += 2;
       });
     }
 

@@ -21,6 +21,18 @@ export const ID_KINDS = {
   members: { names: ['member', 'members'] },
 } as const;
 export type IdKind = keyof typeof ID_KINDS;
+
+/**
+ * Path parameters that are capabilities, not ids: the value is the permission itself (a shared
+ * link's token, docs/decisions/022), so no owner stands behind it for user B to be tested against.
+ * The BOLA sweep leaves them out of the id slots and checks instead that a made-up value answers
+ * 404 and changes nothing, and that A's live one (world.ts `capabilities`) is read by anyone.
+ */
+export const CAPABILITY_PARAMS = {
+  token: { what: 'the token of a shared link (/api/shared/{token})', madeUp: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+} as const;
+export type CapabilityParam = keyof typeof CAPABILITY_PARAMS;
+export const isCapabilityParam = (name: string): name is CapabilityParam => name in CAPABILITY_PARAMS;
 export type Ids = Record<IdKind, string>;
 
 /** Where a route takes an id: a path parameter, or a top-level field of its JSON body. */
@@ -45,7 +57,7 @@ export function idSlotsOf(op: Operation): { slots: IdSlot[]; unknown: string[] }
   const slots: IdSlot[] = [];
   const unknown: string[] = [];
   const segments = op.path.split('/');
-  for (const name of op.pathParams) {
+  for (const name of op.pathParams.filter((p) => !isCapabilityParam(p))) {
     // "{id}" takes the kind of the segment before it: /api/keys/{id} is a key's id.
     const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
     const kind = name === 'id' ? kindNamed(before) : kindNamed(name);

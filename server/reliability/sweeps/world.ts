@@ -9,7 +9,7 @@ import type { InjectOptions } from 'fastify';
 import type { DbKind } from '../../test/databases.js';
 import type { SmtpInbox } from '../../test/smtp-inbox.js';
 import { authHeader, buildTestApp, createApiKey, createUser, uniqueEmail, type TestApiKey, type TestApp, type TestUser } from '../../test/test-app.js';
-import { newTeam, sessionOf, startConversation, type Ids } from './ids.js';
+import { newTeam, sessionOf, startConversation, type CapabilityParam, type Ids } from './ids.js';
 import type { Table } from './snapshots.js';
 
 export interface SweepUser extends TestUser {
@@ -18,6 +18,8 @@ export interface SweepUser extends TestUser {
   revokedKey: string;
   /** One id of each kind, all this user's. */
   ids: Ids;
+  /** A live value of each capability path parameter (ids.ts CAPABILITY_PARAMS): its conversation's shared link. */
+  capabilities: Record<CapabilityParam, string>;
 }
 
 export interface World {
@@ -34,7 +36,7 @@ export interface World {
 
 /** The app of the sweeps: the demo model at full speed, request limits out of the way, mail to `inbox`. */
 export function buildSweepApp(kind: DbKind, inbox: SmtpInbox): Promise<TestApp> {
-  const env: Record<string, string> = { DEMO_TOKEN_DELAY_MS: '0', SMTP_URL: inbox.url };
+  const env: Record<string, string> = { DEMO_TOKEN_DELAY_MS: '0', SMTP_URL: inbox.url, SHARED_LINK_RATE_LIMIT_PER_MINUTE: '100000' };
   for (const tier of ['FREE', 'STARTER', 'BUILDER', 'ADVANCED']) env[`TIER_${tier}_REQUESTS_PER_MINUTE`] = '100000';
   return buildTestApp(kind, { env });
 }
@@ -43,6 +45,7 @@ export async function seedUser(t: TestApp, label: string): Promise<SweepUser> {
   const user = await createUser(t.app, { email: uniqueEmail(label) });
   const conversation = await startConversation(t, user, `${label}'s conversation`);
   const key = await createApiKey(t.app, user, `${label}'s key`);
+  const shared = await expectStatus(t, 201, { method: 'PUT', url: `/api/conversations/${conversation.id}/share`, headers: authHeader(user) });
   const revoked = await createApiKey(t.app, user, `${label}'s revoked key`);
   await expectStatus(t, 204, { method: 'DELETE', url: `/api/keys/${revoked.id}`, headers: authHeader(user) });
   await expectStatus(t, 200, { method: 'PUT', url: '/api/usage/cap', headers: authHeader(user), payload: { monthly_token_cap: 90_000 } });
@@ -74,6 +77,7 @@ export async function seedUser(t: TestApp, label: string): Promise<SweepUser> {
     ...user,
     key,
     revokedKey: revoked.key,
+    capabilities: { token: shared.json<{ link: { token: string } }>().link.token },
     ids: {
       teams: team.teams,
       invitations: team.invitations,

@@ -33,6 +33,8 @@ export const ERRORS = {
   // Conversations, chat and models.
   CONVERSATION_NOT_FOUND: { status: 404, title: 'There is no such conversation' },
   MESSAGE_NOT_FOUND: { status: 404, title: 'There is no such message in this conversation' },
+  NOTHING_TO_SHARE: { status: 409, title: 'The conversation has no messages to share yet' },
+  SHARED_LINK_NOT_FOUND: { status: 404, title: 'There is no such shared link, or its owner deleted it' },
   INVALID_CURSOR: { status: 422, title: 'The cursor is not valid; start again from the first page' },
   NOTHING_TO_REGENERATE: { status: 409, title: 'There is no message to answer again yet' },
   PROMPT_TOO_LONG: { status: 422, title: "The message does not fit in the model's context window" },

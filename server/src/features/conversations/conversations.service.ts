@@ -22,7 +22,7 @@ import {
 import { toConversationResponse, type ConversationWithMessages } from './conversations.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { exportConversation } from './export.js';
-import { buildTree, newestLeafUnder, shownBranch } from './message-tree.js';
+import { buildTree, newestLeafUnder, pathTo, shownBranch } from './message-tree.js';
 import {
   failStreamingMessage,
   findStreamingContent,
@@ -141,6 +141,25 @@ export function createConversationsService({
       return withMessages({ userId, id });
     },
 
+    /** Where the branch shown ends (what a shared link shows up to); null for an empty conversation. */
+    async branchEnd({ userId, id }: { userId: string; id: string }): Promise<{ conversation: ConversationRow; leafId: string | null }> {
+      const { conversation, messages } = await withMessages({ userId, id });
+      return { conversation, leafId: messages.at(-1)?.id ?? null };
+    },
+
+    /**
+     * A shared link's view (docs/decisions/022): the owner's conversation, read by the owner's id
+     * that the link's row holds, and the messages from the first to `leafId` only, whatever was
+     * written after. Undefined when the conversation or that message is gone.
+     */
+    async branchUpTo({ userId, id, leafId }: { userId: string; id: string; leafId: string }) {
+      const conversation = await findConversation(db, { id, userId });
+      if (!conversation) return undefined;
+      const tree = buildTree(await listMessagesOfConversation(db, { conversationId: id }));
+      const leaf = tree.byId.get(leafId);
+      return leaf ? { conversation, messages: pathTo(tree, leaf) } : undefined;
+    },
+
     async export({ userId, id, format }: { userId: string; id: string; format: 'json' | 'markdown' }) {
       return exportConversation(await withMessages({ userId, id }), format, now());
     },
@@ -222,4 +241,4 @@ export function createConversationsService({
 }
 
 export type ConversationsService = ReturnType<typeof createConversationsService>;
-export type { ConversationWithMessages, MessageRow };
+export type { ConversationRow, ConversationWithMessages, MessageRow };

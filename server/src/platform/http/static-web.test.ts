@@ -59,6 +59,15 @@ describe('the web app, served by the server', () => {
     }
   });
 
+  it("keeps a shared conversation's page out of search engines and its address out of Referer headers", async () => {
+    const shared = await app.inject({ method: 'GET', url: `/s/${'A'.repeat(32)}`, headers: html });
+    expect(shared.statusCode).toBe(200);
+    expect(shared.body).toBe(INDEX);
+    expect(shared.headers['x-robots-tag']).toMatch(/noindex/);
+    expect(shared.headers['referrer-policy']).toBe('no-referrer');
+    expect((await app.inject({ method: 'GET', url: '/usage', headers: html })).headers['x-robots-tag']).toBeUndefined();
+  });
+
   it('keeps problem+json 404s for API paths, missing files and requests that do not ask for HTML', async () => {
     for (const [url, headers] of [
       ['/api/nothing-here', html],

@@ -40,6 +40,8 @@ export async function staticWeb(app: FastifyInstance, opts: { root: string }) {
       return sendProblem(reply, 'NOT_FOUND', `No route for GET ${path}`);
     }
     reply.header('cache-control', 'no-cache');
+    // A shared conversation's page (/s/<token>, docs/decisions/022) stays out of search engines.
+    if (path.startsWith('/s/')) reply.header('x-robots-tag', 'noindex, nofollow');
     return reply.sendFile('index.html');
   });
 }
