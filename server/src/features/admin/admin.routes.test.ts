@@ -114,10 +114,11 @@ describe.each(testDbKinds())('admin totals on %s', (kind) => {
   });
   afterAll(() => t.close());
 
-  const record = async (userId: string, inputTokens: number, outputTokens: number) => {
+  const record = async (userId: string, inputTokens: number, outputTokens: number, team?: { id: string; tier: 'builder' }) => {
     const requestId = randomUUID();
-    await t.app.usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 1, maxOutputTokens: 1 });
-    await t.app.usage.settle({ requestId, userId, model: 'demo', inputTokens, outputTokens, source: 'provider', outcome: 'complete' });
+    const charge = team && { team: { ...team, member_cap: null } };
+    await t.app.usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 1, maxOutputTokens: 1, ...(charge && { charge }) });
+    await t.app.usage.settle({ requestId, userId, teamId: team?.id, model: 'demo', inputTokens, outputTokens, source: 'provider', outcome: 'complete' });
   };
 
   it('sums each tier over all its accounts, those without usage counted as users', async () => {
@@ -130,8 +131,8 @@ describe.each(testDbKinds())('admin totals on %s', (kind) => {
 
     const body = (await t.app.inject({ method: 'GET', url: '/api/admin/usage', headers: authHeader(admin) })).json();
     expect(body.by_tier).toEqual([
-      { tier: 'free', users: 2, total_tokens: 15, cost_usd: 0, requests: 1 },
-      { tier: 'starter', users: 2, total_tokens: 17, cost_usd: 0, requests: 2 },
+      { tier: 'free', users: 2, teams: 0, total_tokens: 15, cost_usd: 0, requests: 1 },
+      { tier: 'starter', users: 2, teams: 0, total_tokens: 17, cost_usd: 0, requests: 2 },
     ]);
     expect(body.totals).toEqual({ total_tokens: 32, cost_usd: 0, requests: 3 });
   });
@@ -146,5 +147,22 @@ describe.each(testDbKinds())('admin totals on %s', (kind) => {
     expect(res.json().items[0]).toMatchObject({ id: capped.id, usage: { used: 22, reserved: 0, limit: 5000 } });
     const empty = await t.app.inject({ method: 'GET', url: '/api/admin/users?limit=2&offset=10', headers: authHeader(admin) });
     expect(empty.json()).toEqual({ total: 5, items: [] });
+  });
+
+  it("counts a team's pool under the team's tier, beside its members' personal use, in the totals as in by_model", async () => {
+    const before = (await t.app.inject({ method: 'GET', url: '/api/admin/usage', headers: authHeader(admin) })).json();
+    const member = await createUser(t.app);
+    const teamId = (await t.app.inject({ method: 'POST', url: '/api/teams', headers: authHeader(member), payload: { name: 'Lab' } })).json<{ id: string }>().id;
+    await t.db.query("UPDATE teams SET tier = 'builder' WHERE id = $1", [teamId]);
+    await record(member.id, 30, 20, { id: teamId, tier: 'builder' });
+    await record(member.id, 1, 2);
+
+    const body = (await t.app.inject({ method: 'GET', url: '/api/admin/usage', headers: authHeader(admin) })).json();
+    const tier = (b: typeof body, name: string) => b.by_tier.find((x: { tier: string }) => x.tier === name);
+    expect(tier(body, 'builder')).toEqual({ tier: 'builder', users: 0, teams: 1, total_tokens: 50, cost_usd: 0, requests: 1 });
+    expect(tier(body, 'free')).toMatchObject({ users: tier(before, 'free').users + 1, total_tokens: tier(before, 'free').total_tokens + 3 });
+    expect(body.totals.total_tokens).toBe(before.totals.total_tokens + 53);
+    const modelTokens = body.by_model.reduce((n: number, m: { total_tokens: number }) => n + m.total_tokens, 0);
+    expect(body.totals.total_tokens).toBe(modelTokens);
   });
 });

@@ -32,7 +32,8 @@ const money = { total_tokens: z.number(), cost_usd: z.number(), requests: z.numb
 export const adminUsageResponse = z.object({
   month: z.string(),
   totals: z.object(money),
-  by_tier: z.array(z.object({ tier: z.string(), users: z.number(), ...money })),
+  /** Each tier's accounts (users, teams) and the month's use of them: users' personal calls and teams' pools. */
+  by_tier: z.array(z.object({ tier: z.string(), users: z.number(), teams: z.number(), ...money })),
   by_model: z.array(z.object({ model: z.string(), ...money })),
   by_day: z.array(z.object({ date: z.string(), total_tokens: z.number(), requests: z.number() })),
 });

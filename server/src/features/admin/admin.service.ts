@@ -24,7 +24,7 @@ export interface AdminServiceDeps {
   users: UsersService;
   auth: Pick<AuthService, 'endSessionsOf'>;
   reports: Pick<UsageReportService, 'monthUsageOf' | 'monthTotals' | 'teamMonth'>;
-  teams: Pick<TeamsService, 'listAll' | 'setTier' | 'poolOf'>;
+  teams: Pick<TeamsService, 'listAll' | 'setTier' | 'poolOf' | 'countByTier' | 'tiersOf'>;
   now: () => Date;
 }
 
@@ -149,18 +149,31 @@ export function createAdminService({ db, users, auth, reports, teams, now }: Adm
     },
 
     async usageTotals(month = monthOf(now())) {
-      const [{ byModel, byDay, byUser }, usersByTier] = await Promise.all([reports.monthTotals(month), users.countUsersByTier()]);
-      // Usage is per user, tiers are the accounts': summed here by each user's current tier.
-      const tierOf = new Map((await users.tiersOf(byUser.map((u) => u.user_id))).map((u) => [u.id, u.tier]));
-      const byTier = new Map(usersByTier.map((t) => [t.tier, { tier: t.tier, users: t.users, total_tokens: 0, cost_nano: 0n, requests: 0 }]));
-      for (const u of byUser) {
-        const sum = byTier.get(tierOf.get(u.user_id)!);
-        if (!sum) continue; // an account deleted since its usage was read
-        sum.total_tokens += Number(u.total_tokens);
-        sum.cost_nano += BigInt(u.cost_nanousd);
-        sum.requests += Number(u.requests);
-      }
-      const tiers = [...byTier.values()];
+      const [{ byModel, byDay, byUser, byTeam }, usersByTier, teamsByTier] = await Promise.all([
+        reports.monthTotals(month),
+        users.countUsersByTier(),
+        teams.countByTier(),
+      ]);
+      // Usage is per account (a user's personal calls, a team's pool), tiers are the accounts':
+      // summed here by each account's current tier.
+      const [userTiers, teamTiers] = await Promise.all([users.tiersOf(byUser.map((u) => u.user_id)), teams.tiersOf(byTeam.map((t) => t.team_id))]);
+      const byTier = new Map<TierName, { tier: TierName; users: number; teams: number; total_tokens: number; cost_nano: bigint; requests: number }>();
+      const tierRow = (tier: TierName) =>
+        byTier.get(tier) ?? byTier.set(tier, { tier, users: 0, teams: 0, total_tokens: 0, cost_nano: 0n, requests: 0 }).get(tier)!;
+      for (const t of usersByTier) tierRow(t.tier).users = t.users;
+      for (const t of teamsByTier) tierRow(t.tier).teams = t.teams;
+      const add = (tier: TierName | undefined, month: { total_tokens: number; cost_nanousd: string; requests: number }) => {
+        if (!tier) return; // an account deleted since its usage was read
+        const sum = tierRow(tier);
+        sum.total_tokens += Number(month.total_tokens);
+        sum.cost_nano += BigInt(month.cost_nanousd);
+        sum.requests += Number(month.requests);
+      };
+      const tierOfUser = new Map(userTiers.map((u) => [u.id, u.tier]));
+      const tierOfTeam = new Map(teamTiers.map((t) => [t.id, t.tier]));
+      for (const u of byUser) add(tierOfUser.get(u.user_id), u);
+      for (const t of byTeam) add(tierOfTeam.get(t.team_id), t);
+      const tiers = [...byTier.values()].sort((a, b) => a.tier.localeCompare(b.tier));
       const totals = tiers.reduce(
         (acc, t) => ({ total_tokens: acc.total_tokens + t.total_tokens, cost_nano: acc.cost_nano + t.cost_nano, requests: acc.requests + t.requests }),
         { total_tokens: 0, cost_nano: 0n, requests: 0 },
@@ -168,7 +181,14 @@ export function createAdminService({ db, users, auth, reports, teams, now }: Adm
       return {
         month,
         totals: { total_tokens: totals.total_tokens, cost_usd: nanoToUsd(totals.cost_nano), requests: totals.requests },
-        by_tier: tiers.map((t) => ({ tier: t.tier, users: t.users, total_tokens: t.total_tokens, cost_usd: nanoToUsd(t.cost_nano), requests: t.requests })),
+        by_tier: tiers.map((t) => ({
+          tier: t.tier,
+          users: t.users,
+          teams: t.teams,
+          total_tokens: t.total_tokens,
+          cost_usd: nanoToUsd(t.cost_nano),
+          requests: t.requests,
+        })),
         by_model: byModel.map((m) => ({
           model: m.model,
           total_tokens: Number(m.total_tokens),

@@ -211,3 +211,15 @@ export async function revokeInvitation(db: Queryable, { id, teamId, at }: { id: 
   );
   return rowCount > 0;
 }
+
+/** How many teams each tier has (the site admin's totals). */
+export async function countTeamsByTier(db: Queryable): Promise<Array<{ tier: TierName; teams: number }>> {
+  const { rows } = await db.query<{ tier: TierName; teams: number }>('SELECT tier, count(*)::int AS teams FROM teams GROUP BY tier ORDER BY tier');
+  return rows;
+}
+
+export async function findTiersOfTeams(db: Queryable, { ids }: { ids: string[] }): Promise<Array<{ id: string; tier: TierName }>> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string; tier: TierName }>('SELECT id, tier FROM teams WHERE id = ANY($1::uuid[])', [ids]);
+  return rows;
+}

@@ -11,11 +11,13 @@ import { normaliseEmail, type UserRow, type UsersService } from '../users/users.
 import type { InvitationSigner } from './invitation-token.js';
 import {
   countMembers,
+  countTeamsByTier,
   deleteMember,
   deleteTeam,
   findInvitationForUpdate,
   findInvitationTeam,
   findMembership,
+  findTiersOfTeams,
   insertInvitation,
   insertMember,
   insertTeam,
@@ -286,6 +288,8 @@ export function createTeamsService(deps: TeamsServiceDeps) {
     // The site admin's view (features/admin composes it, audited there).
     listAll: (page: { limit: number; offset: number; teamId?: string }) => listTeams(db, page),
     setTier: (teamId: string, tier: TierName, { tx }: { tx: Queryable }) => setTeamTier(tx, { teamId, tier }),
+    countByTier: () => countTeamsByTier(db),
+    tiersOf: (ids: string[]) => findTiersOfTeams(db, { ids }),
     poolOf,
   };
 }

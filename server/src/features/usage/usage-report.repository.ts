@@ -52,6 +52,16 @@ export async function sumUsageByUser(db: Queryable, { month }: { month: string }
   return rows;
 }
 
+/** Each team pool's aggregate for the month (admin totals); teams without usage have no row. */
+export async function sumUsageByTeam(db: Queryable, { month }: { month: string }) {
+  const { rows } = await db.query<{ team_id: string; total_tokens: number; cost_nanousd: string; requests: number }>(
+    `SELECT team_id, total_tokens, cost_nanousd::text AS cost_nanousd, request_count AS requests
+     FROM team_monthly_usage WHERE month = $1`,
+    [month],
+  );
+  return rows;
+}
+
 /** The month's used and reserved tokens of the given users; users without usage have no row. */
 export async function findMonthlyUsageOfUsers(db: Queryable, { userIds, month }: { userIds: string[]; month: string }) {
   if (userIds.length === 0) return [];

@@ -12,6 +12,7 @@ import {
   sumTeamUsageByModel,
   sumUsageByDay,
   sumUsageByModel,
+  sumUsageByTeam,
   sumUsageByUser,
   type ModelUsageRow,
 } from './usage-report.repository.js';
@@ -103,10 +104,15 @@ export function createUsageReportService({ db, now, usage, users }: UsageReportD
       };
     },
 
-    /** Every user's month, by model, by day and by user (admin totals). */
+    /** Every account's month, by model, by day, by user (personal calls) and by team (its pool's). */
     async monthTotals(month = monthOf(now())) {
-      const [byModel, byDay, byUser] = await Promise.all([sumUsageByModel(db, { month }), sumUsageByDay(db, { month }), sumUsageByUser(db, { month })]);
-      return { month, byModel, byDay, byUser };
+      const [byModel, byDay, byUser, byTeam] = await Promise.all([
+        sumUsageByModel(db, { month }),
+        sumUsageByDay(db, { month }),
+        sumUsageByUser(db, { month }),
+        sumUsageByTeam(db, { month }),
+      ]);
+      return { month, byModel, byDay, byUser, byTeam };
     },
   };
 }

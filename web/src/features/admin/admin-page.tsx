@@ -169,6 +169,7 @@ function savedChange(email: string, body: AdminUserPatch): string {
 const TIER_COLUMNS: Column<AdminUsage['by_tier'][number]>[] = [
   { header: 'Tier', rowHeader: true, cell: (t) => capitalize(t.tier) },
   { header: 'Users', numeric: true, cell: (t) => formatInt(t.users) },
+  { header: 'Teams', numeric: true, cell: (t) => formatInt(t.teams) },
   { header: 'Tokens', numeric: true, cell: (t) => formatInt(t.total_tokens) },
 ];
 
