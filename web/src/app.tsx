@@ -19,6 +19,8 @@ const ChatPage = lazy(() => loadChat().then((m) => ({ default: m.ChatPage })));
 const UsagePage = lazy(() => import('./features/usage/usage-page').then((m) => ({ default: m.UsagePage })));
 const SettingsPage = lazy(() => import('./features/settings/settings-page').then((m) => ({ default: m.SettingsPage })));
 const PlansPage = lazy(() => import('./features/billing/plans-page').then((m) => ({ default: m.PlansPage })));
+const TeamsPage = lazy(() => import('./features/teams/teams-page').then((m) => ({ default: m.TeamsPage })));
+const TeamPage = lazy(() => import('./features/teams/team-page').then((m) => ({ default: m.TeamPage })));
 const AdminPage = lazy(() => import('./features/admin/admin-page').then((m) => ({ default: m.AdminPage })));
 
 const PUBLIC_PATHS = ['/login', '/register'];
@@ -77,6 +79,9 @@ function route(pathname: string, isAdmin: boolean): ReactNode {
   if (pathname === '/usage') return <UsagePage />;
   if (pathname === '/plans') return <PlansPage />;
   if (pathname === '/settings') return <SettingsPage />;
+  if (pathname === '/teams') return <TeamsPage />;
+  const team = matchPath('/teams/:id', pathname);
+  if (team) return <TeamPage id={team['id']!} />;
   if (pathname === '/admin') return isAdmin ? <AdminPage /> : <NotFound message="This page is for administrators." />;
   return <NotFound message="There is nothing at this address." />;
 }
@@ -104,6 +109,7 @@ function NotFound({ message }: { message: string }) {
 const NAV = [
   { to: '/', label: 'Chat', match: (p: string) => p === '/' || p.startsWith('/c/') },
   { to: '/usage', label: 'Usage', match: (p: string) => p === '/usage' },
+  { to: '/teams', label: 'Teams', match: (p: string) => p.startsWith('/teams') },
   { to: '/plans', label: 'Plans', match: (p: string) => p === '/plans' },
   { to: '/settings', label: 'Settings', match: (p: string) => p === '/settings' },
 ];

@@ -15,6 +15,13 @@ export const queryKeys = {
     month: (month: string) => ['usage', month] as const,
   },
   apiKeys: ['api-keys'] as const,
+  /** `teams.all` reaches the list, every team and every team's months. */
+  teams: {
+    all: ['teams'] as const,
+    list: ['teams', 'list'] as const,
+    detail: (id: string) => ['teams', id] as const,
+    usage: (id: string, month: string) => ['teams', id, 'usage', month] as const,
+  },
   preferences: ['preferences'] as const,
   billing: ['billing'] as const,
   admin: {

@@ -22,6 +22,14 @@ import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../serve
 import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
 import type { PreferencesResponse, PutPreferencesBody } from '../../../server/src/features/preferences/preferences.schemas';
 import type { SsoInfoResponse } from '../../../server/src/features/sso/sso.schemas';
+import type {
+  CreatedInvitationResponse,
+  InvitationResponse,
+  MemberResponse,
+  TeamDetailResponse,
+  TeamResponse,
+  TeamUsageResponse,
+} from '../../../server/src/features/teams/teams.schemas';
 import type { CapBody, UsageResponse } from '../../../server/src/features/usage/usage.schemas';
 import type { UserResponse } from '../../../server/src/features/users/users.schemas';
 import type { TIER_NAMES as SERVER_TIER_NAMES, TierName as ServerTierName } from '../../../server/src/lib/tiers/tiers';
@@ -71,6 +79,18 @@ export type NewApiKey = CreateApiKeyBody;
 /** The answer to a creation, the only one that carries the key itself. */
 export type CreatedApiKey = CreatedApiKeyResponse;
 export type ApiKeyChange = UpdateApiKeyBody;
+
+/** A team as its list shows it, with the caller's role and cap in it (docs/decisions/021). */
+export type Team = TeamResponse;
+export type TeamRole = Team['role'];
+/** GET /api/teams/{id}: the pool, the members, and open invitations for admins. */
+export type TeamDetail = TeamDetailResponse;
+export type TeamMember = MemberResponse;
+export type TeamInvitation = InvitationResponse;
+/** The answer to an invitation: the link to pass on when no mail was sent. */
+export type CreatedInvitation = CreatedInvitationResponse;
+/** GET /api/teams/{id}/usage: the pool, and by member and by model (admins) or one's own use. */
+export type TeamUsage = TeamUsageResponse;
 
 /** GET /api/billing: whether plans can be bought here, which, and the user's subscription. */
 export type Billing = BillingResponse;

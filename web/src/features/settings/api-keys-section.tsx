@@ -3,6 +3,7 @@
 // month and when it was last used, change its limits, revoke one.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { CopyValue } from '../../components/copy-value';
 import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
@@ -219,29 +220,16 @@ function EditLimitsForm({ apiKey, onDone }: { apiKey: ApiKey; onDone: () => void
 
 /** The new key's secret, shown this once. */
 function NewKey({ value, name, onDone }: { value: string; name: string; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-    } catch {
-      setCopied(false); // no clipboard access: the key stays on screen to select by hand
-    }
-  }
   return (
     <div className="notice new-key" role="status">
       <p>
         <strong>{name}</strong>: copy this key now. It is not shown again.
       </p>
-      <div className="new-key-value">
-        <code aria-label="New API key">{value}</code>
-        <button type="button" className="button small" onClick={() => void copy()}>
-          <Icon name={copied ? 'check' : 'copy'} size={14} /> {copied ? 'Copied' : 'Copy'}
-        </button>
+      <CopyValue value={value} label="New API key">
         <button type="button" className="button ghost small" onClick={onDone}>
           Done
         </button>
-      </div>
+      </CopyValue>
     </div>
   );
 }

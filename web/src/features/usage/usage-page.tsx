@@ -1,15 +1,14 @@
 // Usage: this month's meter, the reset date, tokens by day and by model, and the user's own cap.
 import { useState, type FormEvent } from 'react';
-import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
 import { MonthSelect } from '../../components/month-select';
 import { useSession } from '../../lib/app-context';
-import { capitalize, formatDate, formatInt, formatMonth, formatUsd, monthOf } from '../../lib/format';
+import { capitalize, formatDate, formatInt, formatMonth, monthOf } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import { Link } from '../../lib/router';
-import type { UsageReport } from '../../lib/types';
 import { SubscriptionCard } from '../billing/subscription-facts';
+import { ModelTable } from './model-table';
 import { TiersTable } from './tiers-table';
 import { useSetUsageCap, useUsage } from './usage-api';
 import { UsageChart } from './usage-chart';
@@ -83,20 +82,6 @@ export function UsagePage() {
       ) : null}
     </main>
   );
-}
-
-const MODEL_COLUMNS: Column<UsageReport['by_model'][number]>[] = [
-  { header: 'Model', rowHeader: true, cell: (r) => r.model },
-  { header: 'Requests', numeric: true, cell: (r) => formatInt(r.requests) },
-  { header: 'Input', numeric: true, cell: (r) => formatInt(r.input_tokens) },
-  { header: 'Output', numeric: true, cell: (r) => formatInt(r.output_tokens) },
-  { header: 'Total tokens', numeric: true, cell: (r) => formatInt(r.total_tokens) },
-  { header: 'Cost', numeric: true, cell: (r) => formatUsd(r.cost_usd) },
-];
-
-function ModelTable({ rows }: { rows: UsageReport['by_model'] }) {
-  if (rows.length === 0) return <p className="muted">No model calls this month.</p>;
-  return <DataTable columns={MODEL_COLUMNS} rows={rows} rowKey={(r) => r.model} className="model-table" scrollLabel="Tokens by model (scrolls sideways)" />;
 }
 
 /** The cap applies to the current month, whatever month the page shows: its use is what a cap is checked against. */

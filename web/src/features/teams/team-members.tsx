@@ -1,0 +1,135 @@
+// A team's members: role, monthly cap inside the pool and use this month. Admins set or clear a
+// member's cap and remove members of a lower role (after a confirmation). A member sees only their
+// own use: the server tells members nobody else's.
+import { useState, type FormEvent } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable, type Column } from '../../components/data-table';
+import { ErrorNote } from '../../components/error-note';
+import { Field } from '../../components/field';
+import { capitalize, formatInt } from '../../lib/format';
+import { ApiError } from '../../lib/problem';
+import type { TeamDetail, TeamMember, TeamUsage } from '../../lib/types';
+import { canRemove, isTeamAdmin } from './team-roles';
+import { useRemoveMember, useUpdateMember } from './teams-api';
+
+interface TeamMembersProps {
+  team: TeamDetail;
+  usage: TeamUsage | undefined;
+  myId: string;
+}
+
+export function TeamMembers({ team, usage, myId }: TeamMembersProps) {
+  const remove = useRemoveMember(team.id);
+  const [editing, setEditing] = useState<TeamMember | null>(null);
+  const [removing, setRemoving] = useState<TeamMember | null>(null);
+  const admin = isTeamAdmin(team.role);
+  const usedBy = new Map(usage?.by_member.map((m) => [m.user_id, m.used]));
+
+  async function confirmRemove(member: TeamMember) {
+    setRemoving(null);
+    if (editing?.user_id === member.user_id) setEditing(null);
+    await remove.mutateAsync(member.user_id).catch(() => undefined); // shown by remove.error
+  }
+
+  const columns: Column<TeamMember>[] = [
+    { header: 'Member', rowHeader: true, className: 'member-email', cell: (m) => (m.user_id === myId ? `${m.email} (you)` : m.email) },
+    { header: 'Role', cell: (m) => capitalize(m.role) },
+    { header: 'Monthly cap', numeric: true, cell: (m) => (m.monthly_token_cap === null ? 'None' : formatInt(m.monthly_token_cap)) },
+    { header: 'Used', numeric: true, cell: (m) => (usedBy.has(m.user_id) ? formatInt(usedBy.get(m.user_id)!) : '—') },
+  ];
+  if (admin) {
+    columns.push({
+      header: <span className="visually-hidden">Actions</span>,
+      cell: (m) => (
+        <span className="row-actions">
+          <button type="button" className="button small" onClick={() => setEditing(m)} aria-label={`Set the cap of ${m.email}`}>
+            Cap
+          </button>
+          {canRemove(team.role, m.role) ? (
+            <button type="button" className="button small" onClick={() => setRemoving(m)} aria-label={`Remove ${m.email}`}>
+              Remove
+            </button>
+          ) : null}
+        </span>
+      ),
+    });
+  }
+
+  return (
+    <section className="card" aria-labelledby="members-title">
+      <h2 id="members-title">Members</h2>
+      {admin ? <p className="muted">A member&apos;s cap limits their share of the pool each month; with no cap, only the pool limits them.</p> : null}
+      {editing ? <MemberCapForm key={editing.user_id} teamId={team.id} member={editing} onDone={() => setEditing(null)} /> : null}
+      <ErrorNote error={remove.error} />
+      <DataTable columns={columns} rows={team.members} rowKey={(m) => m.user_id} className="members-table" scrollLabel="Members (scrolls sideways)" />
+      <ConfirmDialog
+        open={removing !== null}
+        title="Remove this member?"
+        message={`${removing?.email ?? ''} leaves ${team.name} at once and can no longer use its pool or its API keys.`}
+        confirmLabel="Remove"
+        danger
+        onConfirm={() => removing && void confirmRemove(removing)}
+        onCancel={() => setRemoving(null)}
+      />
+    </section>
+  );
+}
+
+/** A cap typed in the form: a whole number of tokens, or empty for none; otherwise what is wrong. */
+export function parseCap(text: string): { cap: number | null } | { error: string } {
+  const t = text.trim();
+  if (t === '') return { cap: null };
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) return { error: 'Use a whole number of tokens, or leave it empty for no cap.' };
+  return { cap: Number(t) };
+}
+
+function MemberCapForm({ teamId, member, onDone }: { teamId: string; member: TeamMember; onDone: () => void }) {
+  const update = useUpdateMember(teamId);
+  const [value, setValue] = useState(member.monthly_token_cap === null ? '' : String(member.monthly_token_cap));
+  const [error, setError] = useState<string | undefined>();
+
+  async function save(text: string) {
+    setError(undefined);
+    const parsed = parseCap(text);
+    if ('error' in parsed) {
+      setError(parsed.error);
+      return;
+    }
+    try {
+      await update.mutateAsync({ userId: member.user_id, monthly_token_cap: parsed.cap });
+      onDone();
+    } catch (err) {
+      setError(err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : 'Could not save the cap.');
+    }
+  }
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save(value);
+  };
+
+  return (
+    <form className="inline-form notice" onSubmit={submit} noValidate aria-label={`Cap of ${member.email}`}>
+      <Field
+        label={`Monthly cap of ${member.email}`}
+        inputMode="numeric"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        error={error}
+        hint="Tokens a month; empty: no cap."
+        placeholder="e.g. 50000"
+      />
+      <button type="submit" className="button primary" disabled={update.isPending}>
+        Save cap
+      </button>
+      {member.monthly_token_cap !== null ? (
+        <button type="button" className="button" disabled={update.isPending} onClick={() => void save('')}>
+          Remove cap
+        </button>
+      ) : null}
+      <button type="button" className="button ghost" onClick={onDone}>
+        Cancel
+      </button>
+    </form>
+  );
+}
