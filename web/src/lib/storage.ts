@@ -1,17 +1,21 @@
-// localStorage that never throws (private modes and full quotas simply lose the value).
+// Web storage that never throws (private modes and full quotas simply lose the value): localStorage
+// for what outlives the tab (drafts, choices), sessionStorage for what only this tab's next page needs.
 
-export function readLocal(key: string): string | null {
+type Area = 'local' | 'session';
+const areaOf = (area: Area): Storage => (area === 'local' ? localStorage : sessionStorage);
+
+export function readLocal(key: string, area: Area = 'local'): string | null {
   try {
-    return localStorage.getItem(key);
+    return areaOf(area).getItem(key);
   } catch {
     return null;
   }
 }
 
-export function writeLocal(key: string, value: string | null): void {
+export function writeLocal(key: string, value: string | null, area: Area = 'local'): void {
   try {
-    if (value === null || value === '') localStorage.removeItem(key);
-    else localStorage.setItem(key, value);
+    if (value === null || value === '') areaOf(area).removeItem(key);
+    else areaOf(area).setItem(key, value);
   } catch {
     // ignored: a lost draft is better than a crashed page
   }
