@@ -54,13 +54,14 @@ export async function insertApiKey(
 /** Changes the given fields of one of the user's live keys; undefined when the user has no such key. */
 export async function updateApiKey(
   db: Queryable,
-  { id, userId, changes }: { id: string; userId: string; changes: Partial<{ name: string } & KeyBudget> },
+  { id, userId, changes }: { id: string; userId: string; changes: Partial<{ name: string; teamId: string | null } & KeyBudget> },
 ): Promise<ApiKeyRow | undefined> {
   const { rows } = await db.query<ApiKeyRow>(
     `UPDATE api_keys SET
        name = CASE WHEN $3 THEN $4 ELSE name END,
        monthly_token_cap = CASE WHEN $5 THEN $6::bigint ELSE monthly_token_cap END,
-       expires_at = CASE WHEN $7 THEN $8::timestamptz ELSE expires_at END
+       expires_at = CASE WHEN $7 THEN $8::timestamptz ELSE expires_at END,
+       team_id = CASE WHEN $9 THEN $10::uuid ELSE team_id END
      WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
     [
       id,
@@ -71,6 +72,8 @@ export async function updateApiKey(
       changes.monthlyTokenCap ?? null,
       changes.expiresAt !== undefined,
       changes.expiresAt ?? null,
+      changes.teamId !== undefined,
+      changes.teamId ?? null,
     ],
   );
   return rows[0];

@@ -48,14 +48,16 @@ export const keysRoutes: FastifyPluginAsyncZod<{ keys: KeysService; authenticate
     schema: {
       tags,
       security,
-      summary: 'Rename a key or change its monthly cap or expiry (null removes them); calls in flight keep what they reserved',
+      summary:
+        'Rename a key, change its monthly cap or expiry (null removes them), or move it to another of your teams (team_id null: your own plan); calls in flight keep what they reserved',
       params: apiKeyIdParams,
       body: updateApiKeyBody,
       response: { 200: apiKeyResponse },
     },
     handler: async (request) => {
-      const { name, ...budget } = request.body;
-      return toApiKeyResponse(await keys.update(currentUser(request).id, request.params.id, { ...(name !== undefined && { name }), ...budgetOf(budget) }));
+      const { name, team_id, ...budget } = request.body;
+      const changes = { ...(name !== undefined && { name }), ...(team_id !== undefined && { teamId: team_id }), ...budgetOf(budget) };
+      return toApiKeyResponse(await keys.update(currentUser(request).id, request.params.id, changes));
     },
   });
 

@@ -7,21 +7,23 @@ const keyCap = z.number().int('Use a whole number of tokens.').min(0).max(Number
 /** When the key stops working; null for never. A date in the past is refused (service). */
 const keyExpiry = z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date and time, e.g. 2027-01-31T23:59:59Z.' }).nullable();
 
+/** A team you belong to: the key's calls are charged to its pool (and your cap in it); null for your own plan. */
+const keyTeam = z.guid('Use a team id (a UUID).').nullable();
+
 export const createApiKeyBody = z
   .object({
     name: keyName,
     monthly_token_cap: keyCap.optional(),
     expires_at: keyExpiry.optional(),
-    /** A team you belong to: the key's calls are charged to its pool (and your cap in it). */
-    team_id: z.guid('Use a team id (a UUID).').nullable().optional(),
+    team_id: keyTeam.optional(),
   })
   .strict();
 export type CreateApiKeyBody = z.infer<typeof createApiKeyBody>;
 
 export const updateApiKeyBody = z
-  .object({ name: keyName.optional(), monthly_token_cap: keyCap.optional(), expires_at: keyExpiry.optional() })
+  .object({ name: keyName.optional(), monthly_token_cap: keyCap.optional(), expires_at: keyExpiry.optional(), team_id: keyTeam.optional() })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, 'Send at least one of name, monthly_token_cap and expires_at.');
+  .refine((b) => Object.keys(b).length > 0, 'Send at least one of name, monthly_token_cap, expires_at and team_id.');
 export type UpdateApiKeyBody = z.infer<typeof updateApiKeyBody>;
 
 export const apiKeyIdParams = z.object({ id: z.guid('Use an API key id (a UUID).') });

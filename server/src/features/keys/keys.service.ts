@@ -91,9 +91,13 @@ export function createKeysService({ db, users, usage, teams, now }: KeysServiceD
       });
       return { ...row, used_tokens: 0, reserved_tokens: 0, key: fresh.key };
     },
-    /** Renames a key or changes its cap or expiry; a lower cap binds the next call, not those in flight. */
-    async update(userId: string, id: string, changes: Partial<{ name: string } & KeyBudget>): Promise<ApiKeyWithUsage> {
+    /**
+     * Renames a key, changes its cap or expiry, or moves it to another of one's teams (null: one's
+     * own plan); a change binds the next call, not those in flight, which keep what they reserved.
+     */
+    async update(userId: string, id: string, changes: Partial<{ name: string; teamId: string | null } & KeyBudget>): Promise<ApiKeyWithUsage> {
       checkExpiry(changes.expiresAt);
+      if (changes.teamId) await teams.chargeFor(userId, changes.teamId);
       const row = await updateApiKey(db, { id, userId, changes });
       if (!row) throw new AppError('API_KEY_NOT_FOUND', `You have no API key ${id}.`);
       return (await withUsage([row]))[0]!;

@@ -147,4 +147,31 @@ describe.each(testDbKinds())('team budgets on %s', (kind) => {
     expect(gone.statusCode).toBe(401);
     expect(gone.json().error).toMatchObject({ code: 'invalid_api_key', message: expect.stringContaining('no longer a member') });
   });
+  it("moves a key between its owner's plan and a team of theirs (PATCH team_id), never to a team they are not in", async () => {
+    const { member, teamId } = await teamOfTwo();
+    const stranger = await teamOfTwo();
+    const { key, id } = (await call(member, 'POST', '/api/keys', { name: 'moving' })).json<{ key: string; id: string }>();
+    const chargedTo = async () => {
+      expect((await complete(key)).statusCode).toBe(200);
+      const { rows } = await t.db.query<{ team_id: string | null }>('SELECT team_id FROM usage_records WHERE key_id = $1 ORDER BY created_at DESC LIMIT 1', [
+        id,
+      ]);
+      return rows[0]!.team_id;
+    };
+    expect(await chargedTo()).toBeNull();
+
+    const moved = await call(member, 'PATCH', `/api/keys/${id}`, { team_id: teamId });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toMatchObject({ id, team_id: teamId });
+    expect(await chargedTo()).toBe(teamId);
+
+    const elsewhere = await call(member, 'PATCH', `/api/keys/${id}`, { team_id: stranger.teamId });
+    expect(elsewhere.statusCode).toBe(404);
+    expect(elsewhere.json()).toMatchObject({ code: 'TEAM_NOT_FOUND' });
+    expect((await call(member, 'PATCH', `/api/keys/${id}`, { team_id: 'not-a-uuid' })).statusCode).toBe(422);
+
+    expect((await call(member, 'PATCH', `/api/keys/${id}`, { team_id: null })).json()).toMatchObject({ team_id: null });
+    expect(await chargedTo()).toBeNull();
+    await checkBudgets();
+  });
 });
