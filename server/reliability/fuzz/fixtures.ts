@@ -29,6 +29,30 @@ export interface Fixtures {
   keyIds: string[];
   /** Tokens of live shared links, of conversations no valid request deletes (never the last). */
   shareTokens: string[];
+  /** Teams `user` owns (the last one the one a DELETE may remove), the member in them, an open invitation. */
+  teamIds: string[];
+  teamMemberIds: string[];
+  invitationIds: string[];
+}
+
+/** Two teams of `user`'s, `victim` a member of both, each with an open invitation. */
+async function setUpTeams(t: TestApp, owner: TestUser, member: TestUser) {
+  const teamIds: string[] = [];
+  const invitationIds: string[] = [];
+  for (const name of ['fuzz lab', 'fuzz spare']) {
+    const call = (method: 'POST' | 'GET', url: string, user: TestUser, payload?: object) =>
+      t.app.inject({ method, url, headers: authHeader(user), ...(payload && { payload }) });
+    const team = await call('POST', '/api/teams', owner, { name });
+    if (team.statusCode !== 201) throw new Error(`fixture team failed: ${team.statusCode} ${team.body}`);
+    const id = team.json<{ id: string }>().id;
+    const invited = await call('POST', `/api/teams/${id}/invitations`, owner, { email: member.email });
+    const joined = await call('POST', '/api/teams/join', member, { token: invited.json<{ link: string }>().link.split('#token=')[1] });
+    if (joined.statusCode !== 200) throw new Error(`fixture join failed: ${joined.statusCode} ${joined.body}`);
+    const open = await call('POST', `/api/teams/${id}/invitations`, owner, { email: `invited-${id}@example.com` });
+    invitationIds.push(open.json<{ id: string }>().id);
+    teamIds.push(id);
+  }
+  return { teamIds, teamMemberIds: [member.id], invitationIds };
 }
 
 async function startConversation(t: TestApp, user: TestUser, content: string) {
@@ -55,6 +79,7 @@ export async function setUpFixtures(kind: DbKind): Promise<Fixtures> {
   for (const content of ['hello', 'a second one', 'and a long one']) conversations.push(await startConversation(t, users.user, content));
   const shared = await t.app.inject({ method: 'PUT', url: `/api/conversations/${conversations[0]!.id}/share`, headers: authHeader(users.user) });
   if (shared.statusCode !== 201) throw new Error(`fixture share failed: ${shared.statusCode} ${shared.body}`);
+  const teams = await setUpTeams(t, users.user, users.victim);
   const keys = [await createApiKey(t.app, users.user), await createApiKey(t.app, users.exhausted), await createApiKey(t.app, users.user, 'spare')];
   return {
     t,
@@ -66,6 +91,7 @@ export async function setUpFixtures(kind: DbKind): Promise<Fixtures> {
     messageIds: conversations.flatMap((c) => c.messageIds),
     keyIds: keys.map((k) => k.id),
     shareTokens: [shared.json<{ link: { token: string } }>().link.token],
+    ...teams,
   };
 }
 

@@ -31,9 +31,13 @@ function idsFor(f: Fixtures, op: Operation): fc.Arbitrary<string> {
     ? f.keyIds.slice(1) // never the key the /v1 requests use
     : op.path.startsWith('/api/admin/users')
       ? [f.users.victim.id]
-      : op.method === 'DELETE'
-        ? f.conversationIds.slice(-1)
-        : f.conversationIds.slice(0, -1);
+      : op.path.startsWith('/api/teams')
+        ? op.method === 'DELETE' && op.path === '/api/teams/{id}'
+          ? f.teamIds.slice(-1)
+          : f.teamIds.slice(0, -1)
+        : op.method === 'DELETE'
+          ? f.conversationIds.slice(-1)
+          : f.conversationIds.slice(0, -1);
   return mostly(fc.constantFrom(...own), fc.uuid());
 }
 
@@ -43,7 +47,9 @@ function idsFor(f: Fixtures, op: Operation): fc.Arbitrary<string> {
  */
 function pathValueFor(f: Fixtures, p: Operation['pathParams'][number]): fc.Arbitrary<string> {
   const drawn = arbitraryOf(p.schema).map(asUrlText);
-  return (p.name === 'token' ? mostly(fc.constantFrom(...f.shareTokens), drawn) : drawn).map(encodeURIComponent);
+  const known: Record<string, string[]> = { token: f.shareTokens, member_id: f.teamMemberIds, invitation_id: f.invitationIds };
+  const own = known[p.name];
+  return (own ? mostly(fc.constantFrom(...own), drawn) : drawn).map(encodeURIComponent);
 }
 
 function bodyHints(f: Fixtures, op?: Operation): Hints {
@@ -63,6 +69,8 @@ function bodyHints(f: Fixtures, op?: Operation): Hints {
     current_password: fc.string({ minLength: 1, maxLength: 24 }),
     conversation_id: mostly(fc.constantFrom(...f.conversationIds.slice(0, -1)), fc.uuid()),
     message_id: mostly(fc.constantFrom(...f.messageIds), fc.uuid()),
+    team_id: fc.option(mostly(fc.constantFrom(...f.teamIds), fc.uuid()), { nil: null, freq: 4 }),
+    member_id: mostly(fc.constantFrom(...f.teamMemberIds), fc.uuid()),
     content: text,
     messages: fc.tuple(fc.array(message, { maxLength: 2 }), userMessage).map(([before, last]) => [...before, last]),
     // A low output cap keeps valid chats cheap; the quota is what `exhausted` is for.
