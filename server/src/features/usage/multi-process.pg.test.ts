@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, registerAndLogin } from '../../../test/chat-client.js';
-import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
+import { testDbKinds, type TestDatabase } from '../../../test/databases.js';
 import { expectInvariants } from '../../../test/invariants.js';
-import { startServer, stopAllProcesses, tempDir, type ServerProcess } from '../../../test/spawn-server.js';
+import { startSharedCluster, type SharedCluster } from '../../../test/shared-cluster.js';
+import type { ServerProcess } from '../../../test/spawn-server.js';
 
 const LIMIT = 20_000;
 // The user starts the test this close to the limit: a few long replies use it up.
@@ -18,31 +19,16 @@ const REQUESTS = 120;
 const kinds = testDbKinds().filter((k) => k === 'postgres');
 
 describe.each(kinds)('metering across 3 server processes on %s', (kind) => {
+  let cluster: SharedCluster;
   let database: TestDatabase;
   let servers: ServerProcess[];
-  const dir = tempDir();
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind, { migrate: false });
-    const env = {
-      DATABASE_URL: database.url!,
-      DATA_DIR: dir.path,
-      JWT_SECRET: 'a-shared-secret-for-all-three-processes!!',
-      DEMO_TOKEN_DELAY_MS: '2',
-      TIER_FREE_MONTHLY_TOKENS: String(LIMIT),
-      TIER_FREE_REQUESTS_PER_MINUTE: '100000',
-      AUTH_RATE_LIMIT_PER_IP: '1000',
-      DATABASE_POOL_SIZE: '10',
-    };
-    // Started together: the migration lock lets one migrate while the others wait.
-    servers = await Promise.all([1, 2, 3].map(() => startServer({ env, cwd: dir.path })));
+    cluster = await startSharedCluster(kind, { TIER_FREE_MONTHLY_TOKENS: String(LIMIT) });
+    ({ database, servers } = cluster);
   }, 120_000);
 
-  afterAll(async () => {
-    await stopAllProcesses();
-    await database?.drop();
-    dir.remove();
-  });
+  afterAll(() => cluster?.close());
 
   it('never spends past the limit, and records every streamed call exactly once', async () => {
     const { token, userId } = await registerAndLogin(servers[0]!.url, `${randomUUID()}@example.com`);
