@@ -6,13 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
 import { budgetProblems } from '../../../test/invariants.js';
+import { testUsageService } from '../../../test/usage-service.js';
 import { AppError } from '../../lib/errors.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../../lib/tiers/tiers.js';
 import type { Db } from '../../platform/db/db.js';
 import { openPostgres } from '../../platform/db/postgres.js';
-import { createRateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
-import { createUsersService } from '../users/users.service.js';
-import { createUsageService, promptReservation, type UsageServiceDeps } from './usage.service.js';
+import { promptReservation, type UsageServiceDeps } from './usage.service.js';
 
 const tiers = mergeTierLimits(DEFAULT_TIER_LIMITS, { free: { monthlyTokens: 10_000, requestsPerMinute: 100_000 } });
 const pricingOf: UsageServiceDeps['pricingOf'] = () => ({ provider: 'demo', inputMicroUsdPerMillion: 0, outputMicroUsdPerMillion: 0 });
@@ -22,16 +21,7 @@ describe.each(testDbKinds())('API key budgets on %s', (kind) => {
   let t: TestDatabase;
   const clock = new Date('2026-11-15T12:00:00Z');
   const now = () => clock;
-  const service = (db = t.db) =>
-    createUsageService({
-      db,
-      tiers,
-      now,
-      pricingOf,
-      reservationTtlMs: 60_000,
-      rateLimiter: createRateLimiter(db, now),
-      findUser: (id) => createUsersService({ db }).findUser(id),
-    });
+  const service = (db = t.db) => testUsageService(db, { tiers, now, pricingOf });
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
@@ -173,15 +163,7 @@ describe.each(testDbKinds())('API key budgets on %s', (kind) => {
     expect(await userMonth(userId)).toMatchObject({ reserved_tokens: 0 });
     const abandoned = call(userId, key, 100);
     await usage.reserve(abandoned);
-    const later = createUsageService({
-      db: t.db,
-      tiers,
-      now: () => new Date(clock.getTime() + 120_000),
-      pricingOf,
-      reservationTtlMs: 60_000,
-      rateLimiter: createRateLimiter(t.db, now),
-      findUser: (id) => createUsersService({ db: t.db }).findUser(id),
-    });
+    const later = testUsageService(t.db, { tiers, now: () => new Date(clock.getTime() + 120_000), pricingOf });
     expect(await later.reapExpired()).toBeGreaterThanOrEqual(1);
     expect(await keyMonth(key.id)).toEqual({ reserved_tokens: 0, total_tokens: 50 });
     expect(await userMonth(userId)).toEqual({ reserved_tokens: 0, total_tokens: 50 });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
+import { testUsageService } from '../../../test/usage-service.js';
 import { AppError } from '../../lib/errors.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../../lib/tiers/tiers.js';
 import { openPostgres } from '../../platform/db/postgres.js';
-import { createRateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
-import { createUsersService } from '../users/users.service.js';
-import { createUsageService, promptReservation, type UsageServiceDeps } from './usage.service.js';
+import { promptReservation, type UsageServiceDeps } from './usage.service.js';
 
 const tiers = mergeTierLimits(DEFAULT_TIER_LIMITS, {
   free: { monthlyTokens: 10_000, requestsPerMinute: 1000 },
@@ -26,17 +25,7 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
   let t: TestDatabase;
   let clock = new Date('2026-11-15T12:00:00Z');
   const now = () => clock;
-  const service = (db = t.db, extra: Partial<UsageServiceDeps> = {}) =>
-    createUsageService({
-      db,
-      tiers,
-      now,
-      pricingOf,
-      reservationTtlMs: 60_000,
-      rateLimiter: createRateLimiter(db, now),
-      findUser: (id) => createUsersService({ db }).findUser(id),
-      ...extra,
-    });
+  const service = (db = t.db, extra: Partial<UsageServiceDeps> = {}) => testUsageService(db, { tiers, now, pricingOf, ...extra });
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
