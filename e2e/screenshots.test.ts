@@ -76,6 +76,7 @@ describe('screenshots of the main pages', () => {
       await page.getByRole('button', { name: 'JSON (.json)' }).waitFor();
       await shot('chat-export-menu');
       await page.getByLabel('Export this conversation', { exact: true }).click();
+      const shareLink = await shareDialogShot(page, shot);
       if (device === 'phone') {
         await page.getByRole('button', { name: 'Show conversations' }).click();
         await page.getByRole('link', { name: 'New chat' }).waitFor();
@@ -107,6 +108,32 @@ describe('screenshots of the main pages', () => {
 
       expect(w.problems).toEqual([]);
       await w.context.close();
+
+      // The shared page, in a browser with no account.
+      const reader = await openPage(browser, { viewport, colorScheme: theme, isMobile: device === 'phone', hasTouch: device === 'phone' });
+      await reader.page.goto(shareLink);
+      await reader.page.getByRole('note').filter({ hasText: 'read only' }).waitFor();
+      await reader.page.locator('.shared-messages .message.assistant').first().waitFor();
+      await reader.page.waitForTimeout(150);
+      expect(await fitsWidth(reader.page), 'shared page fits the width').toBe(true);
+      await reader.page.screenshot({ path: screenshotPath(`shared-${theme}-${device}`), fullPage: true });
+      expect(reader.problems).toEqual([]);
+      await reader.context.close();
     });
   }
 });
+
+/** The chat header's Share dialog with its link (made by the first run, shown again by the others); answers the link. */
+async function shareDialogShot(page: Page, shot: (name: string) => Promise<void>): Promise<string> {
+  await page.getByRole('button', { name: 'Share', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Share this conversation' });
+  const create = dialog.getByRole('button', { name: 'Create link' });
+  const input = dialog.getByLabel('Link', { exact: true });
+  await create.or(input).waitFor();
+  if (await create.isVisible()) await create.click();
+  await input.waitFor();
+  await shot('share-dialog');
+  const link = await input.inputValue();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  return link;
+}

@@ -5,6 +5,7 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { ErrorBoundary } from './components/error-boundary';
 import { Icon } from './components/icon';
 import { ShortcutsDialog } from './components/shortcuts-dialog';
+import { ThemeToggle } from './components/theme-toggle';
 import { OPEN_PAGES } from './features/account/open-pages';
 import { VerificationBanner } from './features/account/verification-banner';
 import { LoginPage } from './features/auth/login-page';
@@ -12,7 +13,6 @@ import { RegisterPage } from './features/auth/register-page';
 import { useSession, useSessionStore } from './lib/app-context';
 import { Link, matchPath, navigate, safeNextPath, useLocation } from './lib/router';
 import { shortcutOf } from './lib/shortcuts';
-import { NEXT_THEME, setTheme, useTheme } from './lib/theme';
 
 const loadChat = () => import('./features/chat/chat-page');
 const ChatPage = lazy(() => loadChat().then((m) => ({ default: m.ChatPage })));
@@ -22,6 +22,7 @@ const PlansPage = lazy(() => import('./features/billing/plans-page').then((m) =>
 const TeamsPage = lazy(() => import('./features/teams/teams-page').then((m) => ({ default: m.TeamsPage })));
 const TeamPage = lazy(() => import('./features/teams/team-page').then((m) => ({ default: m.TeamPage })));
 const AdminPage = lazy(() => import('./features/admin/admin-page').then((m) => ({ default: m.AdminPage })));
+const SharedPage = lazy(() => import('./features/sharing/shared-page').then((m) => ({ default: m.SharedPage })));
 
 const PUBLIC_PATHS = ['/login', '/register'];
 
@@ -33,6 +34,8 @@ export function App() {
   const queryClient = useQueryClient();
   const { pathname, search, href } = useLocation();
   const isPublic = PUBLIC_PATHS.includes(pathname);
+  // A shared conversation (/s/<token>) is for anyone with the link, signed in or not.
+  const sharedToken = matchPath('/s/:token', pathname)?.['token'];
 
   // Whoever signs in next must not see the previous user's cached data.
   useEffect(() => {
@@ -40,14 +43,20 @@ export function App() {
   }, [state.status, queryClient]);
 
   useEffect(() => {
-    if (state.status === 'anonymous' && !isPublic && !OPEN_PAGES[pathname]) {
+    if (state.status === 'anonymous' && !isPublic && !OPEN_PAGES[pathname] && sharedToken === undefined) {
       const next = href === '/' ? '' : `?next=${encodeURIComponent(href)}`;
       navigate(`/login${next}`, { replace: true });
     } else if (state.status === 'authenticated' && isPublic) {
       navigate(safeNextPath(search.get('next')), { replace: true });
     }
-  }, [state.status, isPublic, pathname, href, search]);
+  }, [state.status, isPublic, pathname, href, search, sharedToken]);
 
+  if (sharedToken !== undefined)
+    return (
+      <Suspense fallback={<Splash />}>
+        <SharedPage token={sharedToken} />
+      </Suspense>
+    );
   if (state.status === 'loading') return <Splash />;
   // Pages reached from mail or before signing in, whoever is signed in (features/account).
   const OpenPage = OPEN_PAGES[pathname];
@@ -191,23 +200,5 @@ function Frame({ pathname, children }: { pathname: string; children: ReactNode }
       </div>
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
     </div>
-  );
-}
-
-const THEME_LABEL = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' } as const;
-const THEME_ICON = { system: '◐', light: '☀', dark: '☾' } as const;
-
-export function ThemeToggle() {
-  const theme = useTheme();
-  return (
-    <button
-      type="button"
-      className="button ghost small icon"
-      onClick={() => setTheme(NEXT_THEME[theme])}
-      aria-label={`${THEME_LABEL[theme]} (switch to ${THEME_LABEL[NEXT_THEME[theme]].toLowerCase()})`}
-      title={THEME_LABEL[theme]}
-    >
-      <span aria-hidden="true">{THEME_ICON[theme]}</span>
-    </button>
   );
 }

@@ -8,6 +8,8 @@ export const queryKeys = {
   },
   /** One conversation with its messages; not under `conversations`, so a list refresh leaves an open chat alone. */
   conversation: (id: string | null) => ['conversation', id] as const,
+  /** A conversation's shared link (the owner's view of it). */
+  share: (id: string) => ['share', id] as const,
   models: ['models'] as const,
   tiers: ['tiers'] as const,
   usage: {

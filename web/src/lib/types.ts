@@ -21,6 +21,7 @@ import type {
 import type { ModelResponse, ModelsResponse as ModelsBody } from '../../../server/src/features/models/models.schemas';
 import type { TiersResponse as TiersBody } from '../../../server/src/features/plans/plans.schemas';
 import type { PreferencesResponse, PutPreferencesBody } from '../../../server/src/features/preferences/preferences.schemas';
+import type { SharedConversationResponse, ShareStatusResponse } from '../../../server/src/features/sharing/sharing.schemas';
 import type { SsoInfoResponse } from '../../../server/src/features/sso/sso.schemas';
 import type {
   CreatedInvitationResponse,
@@ -115,3 +116,9 @@ export interface ChatMessageMetadata {
   /** The ids of this message's versions, itself included, oldest first (from the stored conversation). */
   versions?: string[];
 }
+
+/** GET /api/conversations/{id}/share: the conversation's shared link, or null. */
+export type ShareStatus = ShareStatusResponse;
+export type ShareLink = NonNullable<ShareStatusResponse['link']>;
+/** GET /api/shared/{token}: a shared conversation as its reader sees it. */
+export type SharedConversation = SharedConversationResponse;

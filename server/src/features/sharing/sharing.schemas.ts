@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { MessageRow } from '../conversations/conversations.service.js';
 import type { ShareRow } from './sharing.repository.js';
 
 /** A link's token: 24 random bytes in base64url (docs/decisions/022). */
@@ -35,6 +34,9 @@ export type SharedConversationResponse = z.infer<typeof sharedConversationRespon
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
+/** What a shared view takes of each message (conversations' MessageRow has these and more). */
+type SharedMessage = Pick<z.infer<typeof sharedMessageResponse>, 'role' | 'content' | 'status'> & { created_at: Date };
+
 export function toShareLinkResponse(row: ShareRow, publicUrl: string, currentLeafId: string | null): z.infer<typeof shareLinkResponse> {
   return {
     token: row.token,
@@ -49,7 +51,7 @@ export function toShareLinkResponse(row: ShareRow, publicUrl: string, currentLea
 export function toSharedConversationResponse(
   conversation: { title: string | null; created_at: Date },
   share: ShareRow,
-  messages: MessageRow[],
+  messages: SharedMessage[],
 ): SharedConversationResponse {
   return {
     title: conversation.title,

@@ -20,6 +20,7 @@ import { queryKeys } from '../../lib/query-keys';
 import type { ConversationWithMessages } from '../../lib/types';
 import { InstructionsButton } from '../instructions/instructions-dialog';
 import { ModelFacts } from '../models/model-facts';
+import { ShareButton } from '../sharing/share-dialog';
 import { showVersion, toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { settle, useStickToBottom } from './chat-helpers';
@@ -267,6 +268,7 @@ export function ChatSession(props: ChatSessionProps) {
         <h1 className="chat-title">{props.renamedTo ?? title ?? (conversationId ? 'Conversation' : 'New conversation')}</h1>
         <InstructionsButton conversationId={conversationId} model={model} disabled={busy || !model} onCreated={adopt} />
         {conversationId ? <ExportMenu conversationId={conversationId} /> : null}
+        {conversationId ? <ShareButton conversationId={conversationId} disabled={messages.length === 0} /> : null}
         <div className="model-picker">
           <label htmlFor="model-select">Model</label>
           <select id="model-select" value={model} onChange={(e) => setModelChoice(e.target.value)} disabled={busy || allowed.length === 0}>
