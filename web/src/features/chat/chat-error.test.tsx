@@ -49,6 +49,13 @@ describe('ChatError', () => {
     expect(await screen.findByRole('table')).toBeTruthy();
   });
 
+  it("blames a key's own cap and points to Settings", async () => {
+    await show(new ApiError({ status: 429, code: 'QUOTA_EXCEEDED', detail: 'x', level: 'key_cap', limit: 300, used: 250, reserved: 0, remaining: 50 }));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain("It has used 250 of this key's monthly cap of 300 tokens, and this message needs more than the 50 left.");
+    expect(screen.getByRole('link', { name: 'Settings' }).getAttribute('href')).toBe('/settings');
+  });
+
   it('gives the wait of a rate limit in seconds', async () => {
     await show(new ApiError({ status: 429, code: 'RATE_LIMITED', detail: 'Too many requests' }, 12));
     expect(screen.getByRole('alert').textContent).toContain('Too many requests: try again in 12 s.');

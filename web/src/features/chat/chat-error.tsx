@@ -1,15 +1,28 @@
 // What the chat says when a request is refused or a reply fails. The monthly limit gets a plain
 // sentence rather than a generic error, naming the limit that ran out (the 429's `level`): the
-// user's own cap points to where it is changed, the plan's limit to the tiers table.
+// user's own cap points to where it is changed, the plan's limit to the tiers table, a team's pool
+// and the cap its admins set to the team (team-quota-notice.tsx).
 import { useSession } from '../../lib/app-context';
-import { formatDate, formatInt } from '../../lib/format';
 import { ApiError, errorMessage } from '../../lib/problem';
 import { Link } from '../../lib/router';
+import type { Team } from '../../lib/types';
 import { TiersTable } from '../usage/tiers-table';
+import { quotaSentence } from './quota-sentence';
+import { KeyCapNotice, TeamQuotaNotice } from './team-quota-notice';
 
-export function ChatError({ error, onDismiss }: { error: Error; onDismiss: () => void }) {
+interface ChatErrorProps {
+  error: Error;
+  onDismiss: () => void;
+  /** The team the chat is charged to (the Plan picker), to name in a refusal of its pool or cap. */
+  team?: Pick<Team, 'id' | 'name'> | null;
+}
+
+export function ChatError({ error, onDismiss, team = null }: ChatErrorProps) {
   if (error instanceof ApiError && error.code === 'QUOTA_EXCEEDED') {
-    return error.problem['level'] === 'personal_cap' ? <PersonalCapNotice error={error} /> : <TierLimitNotice error={error} />;
+    const level = error.problem['level'];
+    if (level === 'team_pool' || level === 'member_cap') return <TeamQuotaNotice error={error} level={level} team={team} />;
+    if (level === 'key_cap') return <KeyCapNotice error={error} />;
+    return level === 'personal_cap' ? <PersonalCapNotice error={error} /> : <TierLimitNotice error={error} />;
   }
   let text = errorMessage(error);
   if (error instanceof ApiError && error.code === 'RATE_LIMITED') {
@@ -25,18 +38,6 @@ export function ChatError({ error, onDismiss }: { error: Error; onDismiss: () =>
       </button>
     </div>
   );
-}
-
-/** The numbers of a QUOTA_EXCEEDED refusal, as a sentence. */
-function quotaSentence(error: ApiError, whose: string): string {
-  const limit = Number(error.problem['limit'] ?? 0);
-  const used = Number(error.problem['used'] ?? limit);
-  const remaining = Number(error.problem['remaining'] ?? Math.max(0, limit - used));
-  const resetsAt = typeof error.problem['resets_at'] === 'string' ? error.problem['resets_at'] : null;
-  const resets = resetsAt ? `; resets on ${formatDate(resetsAt)}` : '';
-  return remaining > 0
-    ? `You've used ${formatInt(used)} of ${whose} ${formatInt(limit)} tokens, and this message needs more than the ${formatInt(remaining)} left${resets}.`
-    : `You've used ${whose} ${formatInt(limit)} tokens${resets}.`;
 }
 
 function PersonalCapNotice({ error }: { error: ApiError }) {

@@ -21,6 +21,8 @@ import type { ConversationWithMessages } from '../../lib/types';
 import { InstructionsButton } from '../instructions/instructions-dialog';
 import { ModelFacts } from '../models/model-facts';
 import { ShareButton } from '../sharing/share-dialog';
+import { modelsOnPlan, savePlan } from '../teams/plan-choice';
+import { PlanPicker, usePlan } from '../teams/plan-picker';
 import { showVersion, toUIMessages, useModels } from './chat-api';
 import { ChatError } from './chat-error';
 import { settle, useStickToBottom } from './chat-helpers';
@@ -62,13 +64,16 @@ export function ChatSession(props: ChatSessionProps) {
 
   const [conversationId, setConversationId] = useState(props.conversationId);
   const [modelChoice, setModelChoice] = useState(props.initialModel);
-  const allowed = models.data?.models ?? [];
-  const model = modelChoice && allowed.some((m) => m.id === modelChoice) ? modelChoice : (models.data?.default_model ?? allowed[0]?.id ?? '');
+  // Personal or a team's pool; a team's tier decides its models.
+  const plan = usePlan(userId, props.conversationId);
+  const { allowed, defaultModel } = modelsOnPlan(models.data, plan.team);
+  const model = modelChoice && allowed.some((m) => m.id === modelChoice) ? modelChoice : (defaultModel ?? allowed[0]?.id ?? '');
 
-  const ctx = useRef({ conversationId: props.conversationId, model });
+  const ctx = useRef({ conversationId: props.conversationId, model, teamId: plan.teamId });
   useLayoutEffect(() => {
     ctx.current.model = model;
-  }, [model]);
+    ctx.current.teamId = plan.teamId;
+  }, [model, plan.teamId]);
 
   const [input, setInput] = useState(() => loadDraft(draftKey(userId, props.conversationId)));
   const pending = useRef<PendingAction | null>(null);
@@ -79,11 +84,12 @@ export function ChatSession(props: ChatSessionProps) {
     (id: string) => {
       if (ctx.current.conversationId === id) return;
       ctx.current.conversationId = id;
+      savePlan(userId, id, ctx.current.teamId); // the new conversation keeps the plan it started on
       setConversationId(id);
       onConversationCreated(id);
       void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.all });
     },
-    [onConversationCreated, queryClient],
+    [onConversationCreated, queryClient, userId],
   );
 
   /**
@@ -124,7 +130,9 @@ export function ChatSession(props: ChatSessionProps) {
   };
   const [stopping, setStopping] = useState(false);
   // Each request carries the conversation and model as they are when it is sent.
-  const requestOptions = () => ({ body: { conversationId: ctx.current.conversationId, model: ctx.current.model } satisfies ChatRequestContext });
+  const requestOptions = () => ({
+    body: { conversationId: ctx.current.conversationId, model: ctx.current.model, teamId: ctx.current.teamId } satisfies ChatRequestContext,
+  });
 
   const chat = useChat<ChatUIMessage>({
     id: props.chatKey,
@@ -317,10 +325,11 @@ export function ChatSession(props: ChatSessionProps) {
           <span>The connection was lost. The reply goes on on the server and shows here again once you are back online.</span>
         </p>
       ) : error ? (
-        <ChatError error={error} onDismiss={chat.clearError} />
+        <ChatError error={error} onDismiss={chat.clearError} team={plan.team} />
       ) : versionError ? (
         <ChatError error={versionError} onDismiss={() => setVersionError(null)} />
       ) : null}
+      <PlanPicker plan={plan} disabled={busy} onChange={(teamId) => plan.choose(teamId, ctx.current.conversationId)} />
       <Composer value={input} onChange={setInput} onSend={send} onStop={stop} streaming={busy} stopping={stopping} disabled={!model} />
     </section>
   );

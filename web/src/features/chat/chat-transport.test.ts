@@ -14,6 +14,17 @@ describe('buildChatBody', () => {
     });
   });
 
+  it('charges the team picked, and names none on the personal plan', () => {
+    const request = { trigger: 'regenerate-message' as const, messageId: undefined, messages: [user('a', 'hi')] };
+    expect(buildChatBody({ conversationId: 'conv', model: 'demo', teamId: 'team-1' }, request)).toEqual({
+      conversation_id: 'conv',
+      model: 'demo',
+      action: 'regenerate',
+      team_id: 'team-1',
+    });
+    expect(buildChatBody({ conversationId: 'conv', model: 'demo', teamId: null }, request)).not.toHaveProperty('team_id');
+  });
+
   it('starts a new conversation without an id', () => {
     expect(buildChatBody({ conversationId: null, model: 'demo' }, { trigger: 'submit-message', messageId: undefined, messages: [user('a', 'hi')] })).toEqual({
       model: 'demo',

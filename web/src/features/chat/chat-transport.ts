@@ -15,6 +15,8 @@ export type ChatUIMessage = UIMessage<ChatMessageMetadata, ChatDataTypes>;
 export interface ChatRequestContext {
   conversationId: string | null;
   model: string;
+  /** The team whose pool pays (the Plan picker), or null for the personal plan. */
+  teamId?: string | null;
 }
 
 export function messageText(message: Pick<ChatUIMessage, 'parts'>): string {
@@ -32,6 +34,7 @@ export function buildChatBody(
 ): ChatRequestBody {
   const base: ChatRequestBody = { model: ctx.model, action: 'send' };
   if (ctx.conversationId) base.conversation_id = ctx.conversationId;
+  if (ctx.teamId) base.team_id = ctx.teamId;
   if (request.trigger === 'regenerate-message') {
     return { ...base, action: 'regenerate' };
   }
@@ -77,6 +80,6 @@ export async function stopReply(session: SessionStore, conversationId: string): 
 export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
 
 function requestContext(body: object | undefined): ChatRequestContext {
-  const { conversationId = null, model = '' } = (body ?? {}) as Partial<ChatRequestContext>;
-  return { conversationId, model };
+  const { conversationId = null, model = '', teamId = null } = (body ?? {}) as Partial<ChatRequestContext>;
+  return { conversationId, model, teamId };
 }

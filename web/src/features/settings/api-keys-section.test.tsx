@@ -9,13 +9,16 @@ import { ApiKeysSection } from './api-keys-section';
 const SECRET = `qc_${'A'.repeat(43)}`;
 const NO_LIMITS = { monthly_token_cap: null, expires_at: null, team_id: null, used_tokens: 0, reserved_tokens: 0 };
 
-function keysServer(initial: ApiKey[] = []) {
+const TEAM = { id: 'team-1', name: 'Research', tier: 'free', role: 'member', monthly_token_cap: null, created_at: '2026-11-01T00:00:00Z' };
+
+function keysServer(initial: ApiKey[] = [], teams: (typeof TEAM)[] = []) {
   let keys = [...initial];
   const server = fakeServer({
     'POST /api/auth/refresh': () => json(tokens('t')),
+    'GET /api/teams': () => json({ items: teams }),
     'GET /api/keys': () => json({ items: keys }),
     'POST /api/keys': (_url, init) => {
-      const body = JSON.parse(init.body as string) as { name: string; monthly_token_cap: number | null; expires_at: string | null };
+      const body = JSON.parse(init.body as string) as { name: string; monthly_token_cap: number | null; expires_at: string | null; team_id?: string };
       if (body.name === 'one too many') return problem(409, 'API_KEY_LIMIT', 'You have 20 API keys, the most there can be: revoke one first.');
       const key: ApiKey = {
         ...NO_LIMITS,
@@ -26,6 +29,7 @@ function keysServer(initial: ApiKey[] = []) {
         last_used_at: null,
         monthly_token_cap: body.monthly_token_cap,
         expires_at: body.expires_at,
+        team_id: body.team_id ?? null,
       };
       keys = [key, ...keys];
       return json({ ...key, key: SECRET }, 201);
@@ -64,6 +68,24 @@ describe('ApiKeysSection', () => {
 
     await user.click(screen.getByRole('button', { name: 'Done' }));
     expect(screen.queryByLabelText('New API key')).toBeNull();
+  });
+
+  it('offers no team to someone in none, and charges the team picked', async () => {
+    const alone = keysServer();
+    const first = renderWithServices(<ApiKeysSection />, await signedInSession(alone.server));
+    await screen.findByText('No API keys yet.');
+    expect(screen.queryByLabelText('Charged to')).toBeNull();
+    first.unmount();
+
+    const { server } = keysServer([], [TEAM]);
+    renderWithServices(<ApiKeysSection />, await signedInSession(server));
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByLabelText('Charged to'), 'Team: Research');
+    await user.type(screen.getByLabelText('Key name'), 'team bot');
+    await user.click(screen.getByRole('button', { name: 'Create key' }));
+    const row = await screen.findByRole('row', { name: /team bot/ });
+    expect(within(row).getByText('Team: Research')).toBeTruthy();
+    expect(server.calls.find((c) => c.method === 'POST' && c.path === '/api/keys')?.body).toMatchObject({ name: 'team bot', team_id: 'team-1' });
   });
 
   it("asks for a name, and shows the server's refusal in its words", async () => {

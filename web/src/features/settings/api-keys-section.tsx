@@ -1,6 +1,7 @@
 // Personal API keys for the OpenAI-compatible API (/v1): create one (its secret is shown once,
 // the server keeps only a hash), give it a monthly token cap and an expiry, see what it used this
-// month and when it was last used, change its limits, revoke one.
+// month and when it was last used, change its limits, revoke one. A key may charge one of the
+// user's teams instead of their own plan (docs/decisions/021).
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { CopyValue } from '../../components/copy-value';
@@ -10,11 +11,14 @@ import { Field } from '../../components/field';
 import { Icon } from '../../components/icon';
 import { formatDate, formatDateTime, formatInt } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
-import type { ApiKey, CreatedApiKey } from '../../lib/types';
+import type { ApiKey, CreatedApiKey, Team } from '../../lib/types';
+import { PlanOptions } from '../teams/plan-picker';
+import { useTeams } from '../teams/teams-api';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, useUpdateApiKey } from './settings-api';
 
 export function ApiKeysSection() {
   const keys = useApiKeys();
+  const teams = useTeams().data ?? [];
   const revokeKey = useRevokeApiKey();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
@@ -33,7 +37,7 @@ export function ApiKeysSection() {
   }
 
   const columns: Column<ApiKey>[] = [
-    { header: 'Name', cell: (k) => k.name, rowHeader: true },
+    { header: 'Name', cell: (k) => <KeyName apiKey={k} teams={teams} />, rowHeader: true },
     { header: 'Key', cell: (k) => <code>{k.prefix}…</code> },
     { header: 'This month', cell: (k) => usedOf(k) },
     { header: 'Expires', cell: (k) => expiryOf(k) },
@@ -60,7 +64,7 @@ export function ApiKeysSection() {
         For programs: any OpenAI client works with the base URL <code>{`${window.location.origin}/v1`}</code> and a key below. Their calls count towards this
         account's monthly tokens like chats do; a key's own cap keeps one program from using them all.
       </p>
-      <CreateKeyForm onCreated={setCreated} />
+      <CreateKeyForm onCreated={setCreated} teams={teams} />
       {created ? <NewKey value={created.key} name={created.name} onDone={() => setCreated(null)} /> : null}
       {editing ? <EditLimitsForm key={editing.id} apiKey={editing} onDone={() => setEditing(null)} /> : null}
       <ErrorNote error={error ?? keys.error} />
@@ -77,6 +81,18 @@ export function ApiKeysSection() {
         onCancel={() => setRevoking(null)}
       />
     </section>
+  );
+}
+
+/** The key's name, and the team it charges if any. */
+function KeyName({ apiKey, teams }: { apiKey: ApiKey; teams: readonly Team[] }) {
+  if (!apiKey.team_id) return apiKey.name;
+  const team = teams.find((t) => t.id === apiKey.team_id);
+  return (
+    <>
+      {apiKey.name}
+      <span className="badge">{team ? `Team: ${team.name}` : 'Team'}</span>
+    </>
   );
 }
 
@@ -133,9 +149,10 @@ function capError(cap: string): string | undefined {
   return cap.trim() === '' || /^\d+$/.test(cap.trim()) ? undefined : 'Use a whole number of tokens, or leave it empty.';
 }
 
-function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
+function CreateKeyForm({ onCreated, teams }: { onCreated: (key: CreatedApiKey) => void; teams: readonly Team[] }) {
   const create = useCreateApiKey();
   const [name, setName] = useState('');
+  const [teamId, setTeamId] = useState('');
   const [cap, setCap] = useState('');
   const [expires, setExpires] = useState('');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
@@ -151,7 +168,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void 
       return;
     }
     try {
-      onCreated(await create.mutateAsync({ name: name.trim(), ...limitsOf(cap, expires) }));
+      onCreated(await create.mutateAsync({ name: name.trim(), ...limitsOf(cap, expires), ...(teamId ? { team_id: teamId } : {}) }));
       setName('');
       setCap('');
       setExpires('');
@@ -166,6 +183,15 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey) => void 
     <form onSubmit={(e) => void submit(e)} noValidate className="api-key-form">
       <Field label="Key name" value={name} onChange={(e) => setName(e.target.value)} error={errors['name']} maxLength={100} placeholder="e.g. my-script" />
       <LimitFields cap={cap} expires={expires} onCap={setCap} onExpires={setExpires} errors={errors} />
+      {teams.length > 0 ? (
+        <div className="field">
+          <label htmlFor="key-plan">Charged to</label>
+          <select id="key-plan" value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+            <PlanOptions teams={teams} />
+          </select>
+          {errors['team_id'] ? <p className="field-error">{errors['team_id']}</p> : null}
+        </div>
+      ) : null}
       <button type="submit" className="button primary" disabled={create.isPending}>
         <Icon name="plus" /> Create key
       </button>
