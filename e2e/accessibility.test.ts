@@ -59,6 +59,12 @@ describe('accessibility', () => {
       await check('new chat');
       await sendAndWait(page, 'Please give me a long answer.');
       await check('chat, with a reply (code, lists)');
+      await page.getByRole('button', { name: 'Share', exact: true }).click();
+      const share = page.getByRole('dialog', { name: 'Share this conversation' });
+      await share.getByRole('button', { name: 'Create link' }).click();
+      const link = await share.getByLabel('Link', { exact: true }).inputValue();
+      await check('share dialog, with its link');
+      await share.getByRole('button', { name: 'Close' }).click();
       await page.getByRole('link', { name: 'Usage', exact: true }).click();
       await page.getByRole('meter').waitFor();
       await check('usage');
@@ -68,6 +74,14 @@ describe('accessibility', () => {
       await page.getByRole('link', { name: 'Admin', exact: true }).click();
       await page.getByRole('heading', { name: 'Totals' }).waitFor();
       await check('admin');
+
+      // The shared page, as someone with no account sees it.
+      const reader = await openPage(browser, { colorScheme: theme, bypassCSP: true });
+      await reader.page.goto(link);
+      await reader.page.locator('.shared-messages .message.assistant').first().waitFor();
+      await reader.page.waitForTimeout(200);
+      found['shared page'] = await axeViolations(reader.page);
+      await reader.context.close();
 
       expect(Object.fromEntries(Object.entries(found).filter(([, v]) => v.length > 0))).toEqual({});
       await w.context.close();
