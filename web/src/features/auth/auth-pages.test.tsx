@@ -55,6 +55,21 @@ describe('RegisterPage', () => {
     await waitFor(() => expect(session.getState().status).toBe('authenticated'));
     expect(server.calls.map((c) => c.path)).toEqual(['/api/auth/register', '/api/auth/login']);
   });
+
+  it('goes on to where the person was going (?next=), as logging in does', async () => {
+    window.history.replaceState(null, '', '/register?next=%2Fteams%2Fjoin');
+    const server = fakeServer({
+      'POST /api/auth/register': () => json({ id: 'u' }, 201),
+      'POST /api/auth/login': () => json(tokens('token-new')),
+    });
+    renderWithServices(<RegisterPage />, new SessionStore({ fetch: server.fetch, locks: null }));
+    expect(screen.getByRole('link', { name: 'Log in' }).getAttribute('href')).toBe('/login?next=%2Fteams%2Fjoin');
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'long enough password');
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/teams/join'));
+  });
 });
 
 describe('LoginPage', () => {

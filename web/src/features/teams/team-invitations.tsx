@@ -82,7 +82,7 @@ function InviteForm({ teamId, onSent }: { teamId: string; onSent: (invitation: C
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate>
       <Field label="Email address" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} error={error} />
-      <div className="field">
+      <div className="field field-short">
         <label htmlFor="invite-role">Role</label>
         <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as 'member' | 'admin')}>
           <option value="member">Member</option>
