@@ -3,7 +3,7 @@
 // toggle overrides the system's scheme.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAndWait, submitBadSignUp } from './support/browser.js';
+import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAndWait, submitBadSignUp, uniqueEmail } from './support/browser.js';
 
 const e2e = inject('e2e');
 
@@ -17,6 +17,7 @@ const COMBOS = [
 describe('screenshots of the main pages', () => {
   let browser: Browser;
   let conversationPath = '';
+  let teamPath = '';
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -93,6 +94,29 @@ describe('screenshots of the main pages', () => {
       await page.getByRole('heading', { name: 'Change password' }).waitFor();
       await shot('settings');
 
+      // Teams: the list, and a team's page as its owner, with an invitation link just made.
+      await page.getByRole('link', { name: 'Teams', exact: true }).click();
+      await page.getByRole('heading', { name: 'Create a team' }).waitFor();
+      if (!teamPath) {
+        await page.getByLabel('Team name', { exact: true }).fill('Research and development');
+        await page.getByRole('button', { name: 'Create team' }).click();
+        await page.getByRole('heading', { name: 'Research and development' }).waitFor();
+        teamPath = new URL(page.url()).pathname;
+        await page.getByRole('link', { name: 'Teams', exact: true }).click();
+      }
+      await page.getByRole('link', { name: 'Research and development' }).waitFor();
+      await shot('teams');
+      await page.goto(teamPath);
+      await page.getByRole('meter').waitFor();
+      await page.getByRole('region', { name: 'Members (scrolls sideways)' }).waitFor();
+      await shot('team');
+      const invitee = uniqueEmail(`invitee-${theme}-${device}`);
+      await page.getByLabel('Email address', { exact: true }).fill(invitee);
+      await page.getByRole('button', { name: 'Invite', exact: true }).click();
+      const invitation = (await page.getByLabel('Invitation link', { exact: true }).innerText()).trim();
+      await page.getByRole('heading', { name: 'Invite people' }).scrollIntoViewIfNeeded();
+      await shot('team-invite');
+
       await page.getByRole('link', { name: 'Admin', exact: true }).click();
       await page.getByRole('heading', { name: 'Totals' }).waitFor();
       await page.getByRole('row', { name: new RegExp(e2e.adminEmail.replace(/[.+]/g, '\\$&')) }).waitFor();
@@ -119,6 +143,19 @@ describe('screenshots of the main pages', () => {
       await reader.page.screenshot({ path: screenshotPath(`shared-${theme}-${device}`), fullPage: true });
       expect(reader.problems).toEqual([]);
       await reader.context.close();
+
+      // The invitation page, for a new account made from the link.
+      const guest = await openPage(browser, { viewport, colorScheme: theme, isMobile: device === 'phone', hasTouch: device === 'phone' });
+      await guest.page.goto(invitation);
+      await guest.page.getByRole('link', { name: 'Create an account' }).click();
+      await guest.page.getByLabel('Email', { exact: true }).fill(invitee);
+      await guest.page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+      await guest.page.getByRole('button', { name: 'Sign up' }).click();
+      await guest.page.getByText('You are now a member of Research and development').waitFor();
+      expect(await fitsWidth(guest.page), 'invitation page fits the width').toBe(true);
+      await guest.page.screenshot({ path: screenshotPath(`team-join-${theme}-${device}`) });
+      expect(guest.problems).toEqual([]);
+      await guest.context.close();
     });
   }
 });

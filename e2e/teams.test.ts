@@ -17,7 +17,7 @@ async function setCap(page: Page, email: string, cap: string) {
   await page.getByRole('button', { name: 'Save cap' }).click();
   await members
     .getByRole('row', { name: new RegExp(escape(email)) })
-    .getByText(Number(cap).toLocaleString('en-US'), { exact: true })
+    .getByText(new RegExp(` of ${Number(cap).toLocaleString('en-US')}$`))
     .waitFor();
 }
 
@@ -94,7 +94,8 @@ describe('teams, in Chromium', () => {
     );
     expect(used).toBeGreaterThan(0);
     expect(Number(await owner.page.getByRole('meter').getAttribute('aria-valuenow'))).toBe(used);
-    await owner.page.screenshot({ path: screenshotPath('team-admin-light-desktop'), fullPage: true });
+    await byMember.scrollIntoViewIfNeeded();
+    await owner.page.screenshot({ path: screenshotPath('team-usage-light-desktop') });
 
     // A cap below their use: the next message is refused in the cap's words, naming the team.
     await setCap(owner.page, memberEmail, '1');

@@ -6,9 +6,10 @@ import { CopyValue } from '../../components/copy-value';
 import { DataTable, type Column } from '../../components/data-table';
 import { ErrorNote } from '../../components/error-note';
 import { Field } from '../../components/field';
-import { capitalize, formatDate } from '../../lib/format';
+import { formatDate } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import type { CreatedInvitation, TeamDetail, TeamInvitation } from '../../lib/types';
+import { MemberName } from './team-members';
 import { useInvite, useWithdrawInvitation } from './teams-api';
 
 export function TeamInvitations({ team }: { team: TeamDetail }) {
@@ -16,8 +17,7 @@ export function TeamInvitations({ team }: { team: TeamDetail }) {
   const [sent, setSent] = useState<CreatedInvitation | null>(null);
 
   const columns: Column<TeamInvitation>[] = [
-    { header: 'Address', rowHeader: true, className: 'member-email', cell: (i) => i.email },
-    { header: 'Role', cell: (i) => capitalize(i.role) },
+    { header: 'Address', rowHeader: true, className: 'member-email', cell: (i) => <MemberName email={i.email} role={i.role} /> },
     { header: 'Expires', cell: (i) => formatDate(i.expires_at) },
     {
       header: <span className="visually-hidden">Actions</span>,

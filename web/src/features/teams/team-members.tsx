@@ -31,11 +31,15 @@ export function TeamMembers({ team, usage, myId }: TeamMembersProps) {
     await remove.mutateAsync(member.user_id).catch(() => undefined); // shown by remove.error
   }
 
+  // Role under the address and use beside the cap, so the table fits a phone.
   const columns: Column<TeamMember>[] = [
-    { header: 'Member', rowHeader: true, className: 'member-email', cell: (m) => (m.user_id === myId ? `${m.email} (you)` : m.email) },
-    { header: 'Role', cell: (m) => capitalize(m.role) },
-    { header: 'Monthly cap', numeric: true, cell: (m) => (m.monthly_token_cap === null ? 'None' : formatInt(m.monthly_token_cap)) },
-    { header: 'Used', numeric: true, cell: (m) => (usedBy.has(m.user_id) ? formatInt(usedBy.get(m.user_id)!) : '—') },
+    {
+      header: 'Member',
+      rowHeader: true,
+      className: 'member-email',
+      cell: (m) => <MemberName email={m.user_id === myId ? `${m.email} (you)` : m.email} role={m.role} />,
+    },
+    { header: 'This month', numeric: true, cell: (m) => memberMonth(usedBy.get(m.user_id), m.monthly_token_cap) },
   ];
   if (admin) {
     columns.push({
@@ -73,6 +77,22 @@ export function TeamMembers({ team, usage, myId }: TeamMembersProps) {
       />
     </section>
   );
+}
+
+/** An address with its role below it. */
+export function MemberName({ email, role }: { email: string; role: string }) {
+  return (
+    <>
+      {email}
+      <span className="member-role">{capitalize(role)}</span>
+    </>
+  );
+}
+
+/** "1,500 of 5,000" (use and cap), or only the cap when the use is not the viewer's to see. */
+export function memberMonth(used: number | undefined, cap: number | null): string {
+  if (used === undefined) return cap === null ? 'No cap' : `Cap ${formatInt(cap)}`;
+  return cap === null ? `${formatInt(used)} (no cap)` : `${formatInt(used)} of ${formatInt(cap)}`;
 }
 
 /** A cap typed in the form: a whole number of tokens, or empty for none; otherwise what is wrong. */

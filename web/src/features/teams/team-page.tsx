@@ -39,7 +39,7 @@ export function TeamPage({ id }: { id: string }) {
   return (
     <main className="page">
       <p className="breadcrumb">
-        <Link to="/teams">Teams</Link>
+        <Link to="/teams">All teams</Link>
       </p>
       {team.isPending ? <p className="muted">Loading…</p> : null}
       <ErrorNote error={team.error ?? usage.error} />

@@ -116,8 +116,8 @@ describe('TeamPage', () => {
     expect((await screen.findByRole('meter')).getAttribute('aria-valuenow')).toBe('2000');
     expect(screen.getByText(/Starter \(100,000 tokens a month\)/)).toBeTruthy();
     const bob = memberRow(/bob@example.com/);
-    await within(bob).findByText('1,500');
-    expect(within(bob).getByText('5,000')).toBeTruthy();
+    await within(bob).findByText('1,500 of 5,000');
+    expect(within(bob).getByText('Owner')).toBeTruthy();
     // Bob owns the team: an admin sets his cap but cannot remove him.
     expect(within(bob).queryByRole('button', { name: /Remove/ })).toBeNull();
 
@@ -131,7 +131,7 @@ describe('TeamPage', () => {
     await user.clear(field);
     await user.type(field, '1200');
     await user.click(screen.getByRole('button', { name: 'Save cap' }));
-    await waitFor(() => expect(within(memberRow(/bob@example.com/)).queryByText('1,200')).toBeTruthy());
+    await waitFor(() => expect(within(memberRow(/bob@example.com/)).queryByText('1,500 of 1,200')).toBeTruthy());
     expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ monthly_token_cap: 1200 });
 
     await user.click(within(memberRow(/bob@example.com/)).getByRole('button', { name: /Set the cap/ }));
@@ -156,9 +156,9 @@ describe('TeamPage', () => {
     expect(screen.getByRole('heading', { name: 'Your use of the pool' })).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Invite people' })).toBeNull();
     const bob = memberRow(/bob@example.com/);
-    expect(within(bob).getByText('—')).toBeTruthy();
+    expect(within(bob).getByText('Cap 5,000')).toBeTruthy();
     expect(within(bob).queryByRole('button')).toBeNull();
-    await within(memberRow(/\(you\)/)).findByText('500');
+    await within(memberRow(/\(you\)/)).findByText('500 (no cap)');
 
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Leave team…' }));
