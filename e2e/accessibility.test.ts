@@ -71,6 +71,18 @@ describe('accessibility', () => {
       await page.getByRole('link', { name: 'Settings', exact: true }).click();
       await page.getByRole('heading', { name: 'Change password' }).waitFor();
       await check('settings');
+      await page.getByRole('link', { name: 'Teams', exact: true }).click();
+      await page.getByRole('heading', { name: 'Create a team' }).waitFor();
+      await page.getByLabel('Team name', { exact: true }).fill(`Accessible ${theme}`);
+      await page.getByRole('button', { name: 'Create team' }).click();
+      await page.getByRole('meter').waitFor();
+      await page.getByLabel('Email address', { exact: true }).fill(uniqueEmail('axe-invitee'));
+      await page.getByRole('button', { name: 'Invite', exact: true }).click();
+      await page.getByLabel('Invitation link', { exact: true }).waitFor();
+      await check("a team's page, with an invitation link");
+      await page.getByRole('link', { name: 'All teams' }).click();
+      await page.getByRole('link', { name: `Accessible ${theme}` }).waitFor();
+      await check('teams');
       await page.getByRole('link', { name: 'Admin', exact: true }).click();
       await page.getByRole('heading', { name: 'Totals' }).waitFor();
       await check('admin');
