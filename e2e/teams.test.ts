@@ -12,9 +12,9 @@ const escape = (s: string) => s.replace(/[.+]/g, '\\$&');
 /** On a team's page as an admin: sets the member's monthly cap. */
 async function setCap(page: Page, email: string, cap: string) {
   const members = page.getByRole('region', { name: 'Members (scrolls sideways)' });
-  await members.getByRole('button', { name: `Set the cap of ${email}` }).click();
+  await members.getByRole('button', { name: `Edit ${email}` }).click();
   await page.getByLabel(`Monthly cap of ${email}`, { exact: true }).fill(cap);
-  await page.getByRole('button', { name: 'Save cap' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await members
     .getByRole('row', { name: new RegExp(escape(email)) })
     .getByText(new RegExp(` of ${Number(cap).toLocaleString('en-US')}$`))

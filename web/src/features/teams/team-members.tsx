@@ -1,6 +1,7 @@
 // A team's members: role, monthly cap inside the pool and use this month. Admins set or clear a
 // member's cap and remove members of a lower role (after a confirmation). A member sees only their
-// own use: the server tells members nobody else's.
+// own use: the server tells members nobody else's. The owner also moves people between member and
+// admin.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { DataTable, type Column } from '../../components/data-table';
@@ -46,8 +47,8 @@ export function TeamMembers({ team, usage, myId }: TeamMembersProps) {
       header: <span className="visually-hidden">Actions</span>,
       cell: (m) => (
         <span className="row-actions">
-          <button type="button" className="button small" onClick={() => setEditing(m)} aria-label={`Set the cap of ${m.email}`}>
-            Cap
+          <button type="button" className="button small" onClick={() => setEditing(m)} aria-label={`Edit ${m.email}`}>
+            Edit
           </button>
           {canRemove(team.role, m.role) ? (
             <button type="button" className="button small" onClick={() => setRemoving(m)} aria-label={`Remove ${m.email}`}>
@@ -63,7 +64,9 @@ export function TeamMembers({ team, usage, myId }: TeamMembersProps) {
     <section className="card" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
       {admin ? <p className="muted">A member&apos;s cap limits their share of the pool each month; with no cap, only the pool limits them.</p> : null}
-      {editing ? <MemberCapForm key={editing.user_id} teamId={team.id} member={editing} onDone={() => setEditing(null)} /> : null}
+      {editing ? (
+        <MemberForm key={editing.user_id} teamId={team.id} member={editing} canSetRole={team.role === 'owner'} onDone={() => setEditing(null)} />
+      ) : null}
       <ErrorNote error={remove.error} />
       <DataTable columns={columns} rows={team.members} rowKey={(m) => m.user_id} className="members-table" scrollLabel="Members (scrolls sideways)" />
       <ConfirmDialog
@@ -103,10 +106,21 @@ export function parseCap(text: string): { cap: number | null } | { error: string
   return { cap: Number(t) };
 }
 
-function MemberCapForm({ teamId, member, onDone }: { teamId: string; member: TeamMember; onDone: () => void }) {
+interface MemberFormProps {
+  teamId: string;
+  member: TeamMember;
+  /** The owner's: member or admin (the owner's own role moves only by handing the team over). */
+  canSetRole: boolean;
+  onDone: () => void;
+}
+
+/** A member's cap, and for the owner their role; only what changed is sent. */
+function MemberForm({ teamId, member, canSetRole, onDone }: MemberFormProps) {
   const update = useUpdateMember(teamId);
   const [value, setValue] = useState(member.monthly_token_cap === null ? '' : String(member.monthly_token_cap));
+  const [role, setRole] = useState(member.role);
   const [error, setError] = useState<string | undefined>();
+  const roleEditable = canSetRole && member.role !== 'owner';
 
   async function save(text: string) {
     setError(undefined);
@@ -115,8 +129,9 @@ function MemberCapForm({ teamId, member, onDone }: { teamId: string; member: Tea
       setError(parsed.error);
       return;
     }
+    const roleChange = roleEditable && role !== member.role && role !== 'owner' ? { role } : {};
     try {
-      await update.mutateAsync({ userId: member.user_id, monthly_token_cap: parsed.cap });
+      await update.mutateAsync({ userId: member.user_id, monthly_token_cap: parsed.cap, ...roleChange });
       onDone();
     } catch (err) {
       setError(err instanceof ApiError ? (Object.values(err.fieldErrors())[0] ?? err.message) : 'Could not save the cap.');
@@ -129,7 +144,7 @@ function MemberCapForm({ teamId, member, onDone }: { teamId: string; member: Tea
   };
 
   return (
-    <form className="inline-form notice" onSubmit={submit} noValidate aria-label={`Cap of ${member.email}`}>
+    <form className="inline-form notice" onSubmit={submit} noValidate aria-label={`Cap and role of ${member.email}`}>
       <Field
         label={`Monthly cap of ${member.email}`}
         inputMode="numeric"
@@ -139,8 +154,17 @@ function MemberCapForm({ teamId, member, onDone }: { teamId: string; member: Tea
         hint="Tokens a month; empty: no cap."
         placeholder="e.g. 50000"
       />
+      {roleEditable ? (
+        <div className="field field-short">
+          <label htmlFor="member-role">Role</label>
+          <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as 'admin' | 'member')}>
+            <option value="member">Member</option>
+            <option value="admin">Admin</option>
+          </select>
+        </div>
+      ) : null}
       <button type="submit" className="button primary" disabled={update.isPending}>
-        Save cap
+        Save
       </button>
       {member.monthly_token_cap !== null ? (
         <button type="button" className="button" disabled={update.isPending} onClick={() => void save('')}>

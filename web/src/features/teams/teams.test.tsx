@@ -46,8 +46,8 @@ function teamServer(role: TeamRole) {
     [`GET /api/teams/${TEAM}`]: () => json(detail()),
     [`GET /api/teams/${TEAM}/usage`]: () => json(usage()),
     [`PATCH /api/teams/${TEAM}/members/${BOB}`]: (_url, init) => {
-      const body = JSON.parse(init.body as string) as { monthly_token_cap: number | null };
-      members[1] = { ...members[1]!, monthly_token_cap: body.monthly_token_cap };
+      const body = JSON.parse(init.body as string) as { monthly_token_cap: number | null; role?: TeamRole };
+      members[1] = { ...members[1]!, monthly_token_cap: body.monthly_token_cap, role: body.role ?? members[1]!.role };
       return json(members[1]);
     },
     [`POST /api/teams/${TEAM}/invitations`]: (_url, init) => {
@@ -122,22 +122,33 @@ describe('TeamPage', () => {
     expect(within(bob).queryByRole('button', { name: /Remove/ })).toBeNull();
 
     const user = userEvent.setup();
-    await user.click(within(bob).getByRole('button', { name: 'Set the cap of bob@example.com' }));
+    await user.click(within(bob).getByRole('button', { name: 'Edit bob@example.com' }));
+    expect(within(screen.getByRole('form', { name: 'Cap and role of bob@example.com' })).queryByLabelText('Role')).toBeNull();
     const field = screen.getByLabelText('Monthly cap of bob@example.com');
     await user.clear(field);
     await user.type(field, '12.5');
-    await user.click(screen.getByRole('button', { name: 'Save cap' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     expect(await screen.findByText(/whole number of tokens/)).toBeTruthy();
     await user.clear(field);
     await user.type(field, '1200');
-    await user.click(screen.getByRole('button', { name: 'Save cap' }));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(within(memberRow(/bob@example.com/)).queryByText('1,500 of 1,200')).toBeTruthy());
     expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ monthly_token_cap: 1200 });
 
-    await user.click(within(memberRow(/bob@example.com/)).getByRole('button', { name: /Set the cap/ }));
+    await user.click(within(memberRow(/bob@example.com/)).getByRole('button', { name: /^Edit/ }));
     await user.click(screen.getByRole('button', { name: 'Remove cap' }));
     await waitFor(() => expect(server.calls.filter((c) => c.method === 'PATCH').at(-1)?.body).toEqual({ monthly_token_cap: null }));
     expect(within(screen.getByRole('region', { name: 'Team usage by member (scrolls sideways)' })).getByRole('row', { name: /bob@example.com/ })).toBeTruthy();
+  });
+
+  it('lets the owner make a member an admin, and only the owner', async () => {
+    const server = await showTeam('owner');
+    const user = userEvent.setup();
+    await user.click(within(memberRow(/bob@example.com/)).getByRole('button', { name: 'Edit bob@example.com' }));
+    await user.selectOptions(within(screen.getByRole('form', { name: 'Cap and role of bob@example.com' })).getByLabelText('Role'), 'admin');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(memberRow(/bob@example.com/)).queryByText('Admin')).toBeTruthy());
+    expect(server.calls.find((c) => c.method === 'PATCH')?.body).toEqual({ monthly_token_cap: 5000, role: 'admin' });
   });
 
   it('shows the invitation link to pass on when the server mailed nothing', async () => {
