@@ -9,6 +9,7 @@ import { Field } from '../../components/field';
 import { formatDate } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import type { CreatedInvitation, TeamDetail, TeamInvitation } from '../../lib/types';
+import { RoleSelect } from './role-select';
 import { MemberName } from './team-members';
 import { useInvite, useWithdrawInvitation } from './teams-api';
 
@@ -82,13 +83,7 @@ function InviteForm({ teamId, onSent }: { teamId: string; onSent: (invitation: C
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} noValidate>
       <Field label="Email address" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} error={error} />
-      <div className="field field-short">
-        <label htmlFor="invite-role">Role</label>
-        <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as 'member' | 'admin')}>
-          <option value="member">Member</option>
-          <option value="admin">Admin</option>
-        </select>
-      </div>
+      <RoleSelect id="invite-role" value={role} onChange={setRole} />
       <button type="submit" className="button primary" disabled={invite.isPending}>
         Invite
       </button>

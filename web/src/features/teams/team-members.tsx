@@ -10,6 +10,7 @@ import { Field } from '../../components/field';
 import { capitalize, formatInt } from '../../lib/format';
 import { ApiError } from '../../lib/problem';
 import type { TeamDetail, TeamMember, TeamUsage } from '../../lib/types';
+import { RoleSelect } from './role-select';
 import { canRemove, isTeamAdmin } from './team-roles';
 import { useRemoveMember, useUpdateMember } from './teams-api';
 
@@ -154,15 +155,7 @@ function MemberForm({ teamId, member, canSetRole, onDone }: MemberFormProps) {
         hint="Tokens a month; empty: no cap."
         placeholder="e.g. 50000"
       />
-      {roleEditable ? (
-        <div className="field field-short">
-          <label htmlFor="member-role">Role</label>
-          <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as 'admin' | 'member')}>
-            <option value="member">Member</option>
-            <option value="admin">Admin</option>
-          </select>
-        </div>
-      ) : null}
+      {roleEditable ? <RoleSelect id="member-role" value={role} onChange={setRole} /> : null}
       <button type="submit" className="button primary" disabled={update.isPending}>
         Save
       </button>
