@@ -142,7 +142,16 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   const chat = createChatService({ conversations, models, modelCalls, teams, log, db });
   // Replies outlive their requests: closing stops those still running and waits until they are stored.
   onClose.push(() => chat.close());
-  const keys = createKeysService({ db, users, usage, teams, now });
+  const keys = createKeysService({
+    db,
+    users,
+    usage,
+    teams,
+    now,
+    cacheSeconds: config.apiKeyCacheSeconds,
+    onCacheError: (err) => log.warn({ err }, 'the API-key cache stopped hearing changes; keys are read from the database until it hears them again'),
+  });
+  onClose.push(() => keys.close());
   const sso = createSsoFor(config.sso, { db, users, auth, publicUrl: publicUrlOf(config), production: config.env === 'production' });
   const cleanup = createCleanup({
     auth,

@@ -51,7 +51,8 @@ interface Watched {
 }
 
 export function createReplyRelay({ db, live, log, tickMs = 50, pollMs = 2000 }: ReplyRelayDeps) {
-  if (!db.listen) return undefined;
+  // Only PostgreSQL has other processes to relay to.
+  if (db.kind !== 'postgres') return undefined;
   const listen = db.listen.bind(db);
   const self = randomUUID(); // logs only
   /** Replies of this process that others read: how much of each is published. */
@@ -169,7 +170,10 @@ export function createReplyRelay({ db, live, log, tickMs = 50, pollMs = 2000 }: 
 
   return {
     async start() {
-      unlisten = await listen(CHANNEL, onMessage, (err) => log.warn({ err, relay: self }, 'the replies channel failed; listening again'));
+      unlisten = await listen(CHANNEL, {
+        onPayload: onMessage,
+        onError: (err) => log.warn({ err, relay: self }, 'the replies channel failed; listening again'),
+      });
     },
 
     onLocalEnded,

@@ -51,7 +51,7 @@ describe.each(testDbKinds())('health on %s', (kind) => {
 /** A database that accepts queries and never answers them (a network partition, a stuck lock). */
 function hangingDb(): Db {
   const never = () => new Promise<never>(() => {});
-  return { kind: 'postgres', query: never, transaction: never, withConnection: never, close: async () => {} };
+  return { kind: 'postgres', query: never, transaction: never, withConnection: never, listen: never, close: async () => {} };
 }
 
 describe('health when the database hangs', () => {

@@ -2,6 +2,7 @@
 import { AppError } from '../../lib/errors.js';
 import type { Charge } from '../../lib/model-calls/usage-meter.js';
 import type { Db } from '../../platform/db/db.js';
+import { createNotifiedCache } from '../../platform/db/notified-cache.js';
 import type { TeamsService } from '../teams/teams.service.js';
 import type { UsageService } from '../usage/usage.service.js';
 import type { UserRow, UsersService } from '../users/users.service.js';
@@ -44,9 +45,42 @@ export interface KeysServiceDeps {
   usage: Pick<UsageService, 'keysMonth'>;
   teams: Pick<TeamsService, 'chargeFor'>;
   now: () => Date;
+  /** How long a checked key may be kept (config apiKeyCacheSeconds); 0 or unset: no cache. */
+  cacheSeconds?: number;
+  /** The cache lost (or could not open) its connection for changes; it serves nothing meanwhile. */
+  onCacheError?: (err: Error) => void;
 }
 
-export function createKeysService({ db, users, usage, teams, now }: KeysServiceDeps) {
+interface KeyCheck {
+  row: ApiKeyRow;
+  user: UserRow;
+  team?: NonNullable<AuthenticatedKey['team']>;
+}
+
+export function createKeysService({ db, users, usage, teams, now, cacheSeconds = 0, onCacheError }: KeysServiceDeps) {
+  const checkedKeys = createNotifiedCache<KeyCheck>(db, {
+    channel: 'auth_changed',
+    maxEntries: 10_000,
+    ttlMs: cacheSeconds * 1000,
+    now: () => now().getTime(),
+    onError: onCacheError,
+  });
+
+  /** A live key of an active account, and the team it spends (undefined: no such key). */
+  async function loadKeyCheck(keyHash: string): Promise<KeyCheck | undefined> {
+    const row = await findLiveApiKeyByHash(db, { keyHash });
+    const user = row && (await users.findUser(row.user_id));
+    if (!row || !user?.is_active) return undefined;
+    if (!row.team_id) return { row, user };
+    // Checked on every load: a member who left or was removed can no longer spend the pool.
+    const team = await teams.chargeFor(user.id, row.team_id).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'TEAM_NOT_FOUND')
+        throw new AppError('API_KEY_INVALID', 'This API key is for a team you are no longer a member of; create a key for your own plan or another team.');
+      throw err;
+    });
+    return { row, user, team };
+  }
+
   async function withUsage(rows: ApiKeyRow[]): Promise<ApiKeyWithUsage[]> {
     const months = await usage.keysMonth(rows.map((r) => r.id));
     return rows.map((r) => ({ ...r, used_tokens: months.get(r.id)?.used ?? 0, reserved_tokens: months.get(r.id)?.reserved ?? 0 }));
@@ -109,37 +143,41 @@ export function createKeysService({ db, users, usage, teams, now }: KeysServiceD
     },
 
     /**
-     * The owner of a live key, loaded on every request (as for an access token) so that revoking
-     * the key or deactivating the account bites at once.
+     * The key's row, its owner and its team charge: read from the database, or from this process's
+     * cache of them, which every change to any of them empties as it commits (revoking the key,
+     * deactivating the account, leaving the team bite at once; docs/decisions/023). What is
+     * checked against the clock (the expiry) is checked on every request.
      */
     async authenticate(key: string): Promise<{ user: UserRow; key: AuthenticatedKey }> {
       if (!looksLikeApiKey(key)) {
         throw new AppError('API_KEY_INVALID', 'This is not an API key: /v1 takes only personal API keys ("qc_..."), which POST /api/keys creates.');
       }
-      const found = await findLiveApiKeyByHash(db, { keyHash: hashApiKey(key) });
-      const user = found && (await users.findUser(found.user_id));
-      if (!found || !user?.is_active)
+      const keyHash = hashApiKey(key);
+      const checked = await checkedKeys.get(keyHash, () => loadKeyCheck(keyHash));
+      if (!checked)
         throw new AppError('API_KEY_INVALID', 'This API key is not valid: it was revoked or its account is disabled. POST /api/keys creates a new one.');
+      const { row, user, team } = checked;
       const at = now();
-      if (found.expires_at && new Date(found.expires_at).getTime() <= at.getTime()) {
+      if (row.expires_at && new Date(row.expires_at).getTime() <= at.getTime()) {
         throw new AppError(
           'API_KEY_INVALID',
-          `This API key expired at ${new Date(found.expires_at).toISOString()}. PATCH /api/keys/{id} extends it, or POST /api/keys creates a new one.`,
+          `This API key expired at ${new Date(row.expires_at).toISOString()}. PATCH /api/keys/{id} extends it, or POST /api/keys creates a new one.`,
         );
       }
       const staleBefore = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
-      if (!found.last_used_at || new Date(found.last_used_at) <= staleBefore) await touchApiKey(db, { id: found.id, at, staleBefore });
-      const authenticated: AuthenticatedKey = { id: found.id, monthly_token_cap: found.monthly_token_cap === null ? null : Number(found.monthly_token_cap) };
-      if (found.team_id) {
-        // Checked on every use: a member who left or was removed can no longer spend the pool.
-        authenticated.team = await teams.chargeFor(user.id, found.team_id).catch((err: unknown) => {
-          if (err instanceof AppError && err.code === 'TEAM_NOT_FOUND')
-            throw new AppError('API_KEY_INVALID', 'This API key is for a team you are no longer a member of; create a key for your own plan or another team.');
-          throw err;
-        });
+      if (!row.last_used_at || new Date(row.last_used_at) <= staleBefore) {
+        await touchApiKey(db, { id: row.id, at, staleBefore });
+        checkedKeys.update(keyHash, { ...checked, row: { ...row, last_used_at: at } });
       }
+      const authenticated: AuthenticatedKey = { id: row.id, monthly_token_cap: row.monthly_token_cap === null ? null : Number(row.monthly_token_cap) };
+      if (team) authenticated.team = team;
       return { user, key: authenticated };
     },
+
+    /** Stops listening for changes (the cache then serves nothing). */
+    close: () => checkedKeys.close(),
+    /** Resolves once the cache of checked keys serves (tests). */
+    cacheReady: checkedKeys.ready,
   };
 }
 

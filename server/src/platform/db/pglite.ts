@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { Connection, Db, Queryable, QueryResult } from './db.js';
+import type { Connection, Db, ListenHandlers, Queryable, QueryResult } from './db.js';
 
 /**
  * PGlite's error for a failed query carries the query's parameters (`params`): message text, key
@@ -42,6 +42,12 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
     // PGlite has a single connection: every caller already shares it.
     withConnection: (fn) => fn(connection),
+    // One connection in one process: its own NOTIFYs are delivered as their statement commits.
+    async listen(channel: string, { onPayload, onLive }: ListenHandlers) {
+      const unlisten = await pg.listen(channel, onPayload);
+      onLive?.(true);
+      return () => unlisten();
+    },
     close: () => pg.close(),
   };
 }

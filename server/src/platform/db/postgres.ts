@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { AppError } from '../../lib/errors.js';
-import type { Connection, Db, Queryable, QueryResult } from './db.js';
+import type { Connection, Db, ListenHandlers, Queryable, QueryResult } from './db.js';
 
 // bigint (int8) and numeric come back as strings by default; sums of tokens fit in a JS number
 // far beyond any monthly limit, so parse int8 as a number for plain arithmetic in services.
@@ -59,6 +59,7 @@ export async function openPostgres(
   const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => onError(err));
+  const pooledListening = listenOnPooledConnections(pool);
 
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
@@ -129,16 +130,64 @@ export async function openPostgres(
         release();
       }
     },
-    listen: (channel, onPayload, onListenError) => listenOn(url, channel, onPayload, onListenError),
+    async listen(channel, handlers) {
+      const stopPooled = handlers.ownWrites ? pooledListening.add(channel, handlers.onPayload) : () => {};
+      try {
+        const stopOwn = await listenOn(url, channel, handlers);
+        return async () => {
+          stopPooled();
+          await stopOwn();
+        };
+      } catch (err) {
+        stopPooled();
+        throw err;
+      }
+    },
     close: () => pool.end(),
   };
   return db;
 }
 
+/**
+ * Every pooled connection LISTENs on the channels subscribed, so that a NOTIFY raised by one of our
+ * own statements comes back on its own connection before the statement's ReadyForQuery, that is
+ * before its promise resolves: a process sees its own changes with no race against the separate
+ * listening connection. The LISTEN is queued on a connection as it is checked out (pg runs a
+ * client's queries in order), once per connection and channel.
+ */
+function listenOnPooledConnections(pool: pg.Pool) {
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const listened = new WeakMap<pg.PoolClient, Set<string>>();
+  pool.on('acquire', (client) => {
+    let channels = listened.get(client);
+    if (!channels) {
+      channels = new Set();
+      listened.set(client, channels);
+      client.on('notification', (m) => {
+        if (m.payload !== undefined) for (const h of handlers.get(m.channel) ?? []) h(m.payload);
+      });
+    }
+    for (const channel of handlers.keys()) {
+      if (channels.has(channel)) continue;
+      channels.add(channel);
+      // A failure here is the connection's: the caller's own query fails the same way.
+      client.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    }
+  });
+  return {
+    add(channel: string, onPayload: (payload: string) => void) {
+      const set = handlers.get(channel) ?? new Set();
+      set.add(onPayload);
+      handlers.set(channel, set);
+      return () => void set.delete(onPayload);
+    },
+  };
+}
+
 const RELISTEN_DELAY_MS = 1000;
 
 /** One client of its own, reconnected a second after it fails, until the returned function is called. */
-async function listenOn(url: string, channel: string, onPayload: (payload: string) => void, onError: (err: Error) => void) {
+async function listenOn(url: string, channel: string, { onPayload, onLive, onError }: ListenHandlers) {
   let closed = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -146,7 +195,7 @@ async function listenOn(url: string, channel: string, onPayload: (payload: strin
     if (closed) return;
     retry = setTimeout(() => {
       connect().catch((err: unknown) => {
-        onError(err as Error);
+        onError?.(err as Error);
         reconnectLater();
       });
     }, RELISTEN_DELAY_MS);
@@ -157,18 +206,29 @@ async function listenOn(url: string, channel: string, onPayload: (payload: strin
       if (m.channel === channel && m.payload !== undefined) onPayload(m.payload);
     });
     c.on('error', (err) => {
-      onError(err);
+      if (client === c) {
+        client = undefined;
+        onLive?.(false);
+      }
+      onError?.(err);
       void c.end().catch(() => {});
       reconnectLater();
     });
     await c.connect();
     await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
     client = c;
+    onLive?.(true);
   };
   await connect();
   return async () => {
     closed = true;
     clearTimeout(retry);
-    await client?.end().catch(() => {});
+    const c = client;
+    client = undefined;
+    await c?.end().catch(() => {});
   };
 }

@@ -120,7 +120,7 @@ function brokenDb(): Db {
   const fail = async (): Promise<never> => {
     throw Object.assign(new Error('relation "users" does not exist: SELECT id, password_hash FROM users WHERE email = $1'), { code: '42P01' });
   };
-  return { kind: 'postgres', query: fail, transaction: fail, withConnection: fail, close: async () => {} };
+  return { kind: 'postgres', query: fail, transaction: fail, withConnection: fail, listen: fail, close: async () => {} };
 }
 
 describe('an unexpected error', () => {
