@@ -1,19 +1,22 @@
 import type { Queryable } from '../db/db.js';
 
 /**
- * Counts one hit in the fixed window that starts at windowStart, in one atomic statement: the row
- * lock makes concurrent hits from any number of processes count exactly.
+ * Counts many hits in one statement: `count` hits on each key in its window, answering each key's
+ * count after them. Keys must be distinct; they are locked in key order, as every batch of every
+ * process locks them, so two batches never wait for each other in a circle.
  */
-export async function incrementRateLimitCounter(db: Queryable, { key, windowStart }: { key: string; windowStart: Date }): Promise<number> {
-  const { rows } = await db.query<{ hits: number }>(
-    `INSERT INTO rate_limit_counters AS c (key, window_start, hits) VALUES ($1, $2, 1)
+export async function incrementRateLimitCounters(db: Queryable, hits: { key: string; windowStart: Date; count: number }[]): Promise<Map<string, number>> {
+  const sorted = [...hits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const { rows } = await db.query<{ key: string; hits: number }>(
+    `INSERT INTO rate_limit_counters AS c (key, window_start, hits)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
      ON CONFLICT (key) DO UPDATE SET
-       hits = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.hits + 1 ELSE 1 END,
+       hits = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.hits + EXCLUDED.hits ELSE EXCLUDED.hits END,
        window_start = EXCLUDED.window_start
-     RETURNING hits`,
-    [key, windowStart],
+     RETURNING key, hits`,
+    [sorted.map((h) => h.key), sorted.map((h) => h.windowStart), sorted.map((h) => h.count)],
   );
-  return rows[0]!.hits;
+  return new Map(rows.map((r) => [r.key, Number(r.hits)]));
 }
 
 /** Answers how many rows went. */

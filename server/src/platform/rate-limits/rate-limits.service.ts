@@ -3,7 +3,8 @@
 // With REDIS_URL the same limits are counted in Redis instead (redis-rate-limiter.ts).
 import type { Queryable } from '../db/db.js';
 import { fixedWindowOf, rateLimitedError, stateAfterHit, type RateLimitRule, type RateLimitState } from './fixed-window.js';
-import { deleteStaleRateLimitCounters, incrementRateLimitCounter } from './rate-limits.repository.js';
+import { createHitBatcher } from './hit-batcher.js';
+import { deleteStaleRateLimitCounters } from './rate-limits.repository.js';
 
 export type { RateLimitRule, RateLimitState } from './fixed-window.js';
 
@@ -22,13 +23,14 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(db: Queryable, now: () => Date): RateLimiter {
+  const counters = createHitBatcher(db);
   return {
     async hit(rules) {
       const states: RateLimitState[] = [];
       for (const rule of rules) {
         const at = now();
         const window = fixedWindowOf(at, rule.windowSeconds);
-        const hits = await incrementRateLimitCounter(db, { key: rule.key, windowStart: window.start });
+        const hits = await counters.hit(rule.key, window.start);
         if (hits > rule.limit) throw rateLimitedError(rule, window);
         states.push(stateAfterHit(rule, hits, window, at));
       }
