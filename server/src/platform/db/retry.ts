@@ -28,11 +28,32 @@ export function isConnectionError(err: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(err.message);
 }
 
+/**
+ * The first attempt runs without p-retry, which sets up its operation and timers per call: on the
+ * stream path every model call settles through here (two wrappers deep), nearly always at the first try.
+ */
+function firstThenRetry<T>(fn: () => Promise<T>, retry: (err: unknown) => boolean, rest: (err: Error) => Promise<T>): Promise<T> {
+  return fn().catch((err: unknown) => {
+    if (!retry(err)) throw err;
+    return rest(err as Error);
+  });
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Retries fn on lost connections for up to about half a minute, with backoff. */
 export function retryOnConnectionLoss<T>(fn: () => Promise<T>, onRetry?: (err: Error, attempt: number) => void): Promise<T> {
+  return firstThenRetry(fn, isConnectionError, async (err) => {
+    onRetry?.(err, 1);
+    await pause(100);
+    return retryingOnConnectionLoss(fn, onRetry);
+  });
+}
+
+function retryingOnConnectionLoss<T>(fn: () => Promise<T>, onRetry?: (err: Error, attempt: number) => void): Promise<T> {
   return pRetry(fn, {
-    retries: 10,
-    minTimeout: 100,
+    retries: 9,
+    minTimeout: 200,
     factor: 2,
     maxTimeout: 5_000,
     shouldRetry: ({ error }) => isConnectionError(error),
@@ -48,9 +69,17 @@ export function retryOnConnectionLoss<T>(fn: () => Promise<T>, onRetry?: (err: E
  * one order, so this is a guard, not the plan.
  */
 export function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  const isDeadlock = (err: unknown) => (err as { code?: string } | undefined)?.code === '40P01';
+  return firstThenRetry(fn, isDeadlock, async () => {
+    await pause(10);
+    return retryingOnDeadlock(fn);
+  });
+}
+
+function retryingOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
   return pRetry(fn, {
-    retries: 5,
-    minTimeout: 10,
+    retries: 4,
+    minTimeout: 20,
     factor: 2,
     maxTimeout: 200,
     shouldRetry: ({ error }) => (error as { code?: string }).code === '40P01',
