@@ -86,10 +86,11 @@ const settings = z.object({
   reservationTtlSeconds: fromEnv('RESERVATION_TTL_SECONDS', wholeNumber(10, 15 * 60)),
   reaperIntervalSeconds: fromEnv('REAPER_INTERVAL_SECONDS', wholeNumber(1, 30)),
   /**
-   * How long a process may keep a checked API key (with its owner and team) before reading it again;
-   * any change to them empties every process's cache as it commits (docs/decisions/023). 0: no cache.
+   * How long a process may keep a checked API key (with its owner and team) or session (with its
+   * account) before reading it again; any change to them empties every process's cache of them as it
+   * commits (docs/decisions/023). 0: no cache.
    */
-  apiKeyCacheSeconds: fromEnv('API_KEY_CACHE_SECONDS', wholeNumber(0, 300, 86_400)),
+  authCacheSeconds: fromEnv('AUTH_CACHE_SECONDS', wholeNumber(0, 300, 86_400)),
   /** On SIGTERM, how long open streams may run on before they are stopped (stored and metered) and the process exits. */
   shutdownGraceSeconds: fromEnv('SHUTDOWN_GRACE_SECONDS', wholeNumber(0, 30, 3600)),
   /** When set, /metrics needs "Authorization: Bearer <token>". */

@@ -71,9 +71,12 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
     authRateLimit: config.authRateLimit,
     now,
+    cacheSeconds: config.authCacheSeconds,
+    onCacheError: (err) => log.warn({ err }, 'the session cache stopped hearing changes; sessions are read from the database until it hears them again'),
     // accounts is built below (it needs auth); a registration happens only once the graph is built.
     onRegistered: (user) => accounts.onRegistered(user),
   });
+  onClose.push(() => auth.closeCache());
   const models = createModelsService({ config: config.models, tiers: config.tiers });
   const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
   const preferences = createPreferencesService({ db, now });
@@ -148,7 +151,7 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     usage,
     teams,
     now,
-    cacheSeconds: config.apiKeyCacheSeconds,
+    cacheSeconds: config.authCacheSeconds,
     onCacheError: (err) => log.warn({ err }, 'the API-key cache stopped hearing changes; keys are read from the database until it hears them again'),
   });
   onClose.push(() => keys.close());

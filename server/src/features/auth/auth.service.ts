@@ -4,6 +4,7 @@
 // other way round).
 import { AppError } from '../../lib/errors.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
+import { createNotifiedCache } from '../../platform/db/notified-cache.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { normaliseEmail, type UserRow, type UsersService } from '../users/users.service.js';
 import { assertStrongPassword } from './password-strength.js';
@@ -33,6 +34,10 @@ export interface AuthServiceDeps {
   refreshTokenReuseIntervalSeconds: number;
   authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
   now: () => Date;
+  /** How long a checked session may be kept (config authCacheSeconds); 0 or unset: no cache. */
+  cacheSeconds?: number;
+  /** The cache lost (or could not open) its connection for changes; it serves nothing meanwhile. */
+  onCacheError?: (err: Error) => void;
   /** Told of each new account (accounts mails the verification link when it is required). */
   onRegistered?: (user: UserRow) => void;
 }
@@ -52,6 +57,14 @@ export interface Session {
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, users, signer, rateLimiter, now } = deps;
+  // The account of each live session checked, until a session or an account changes (decision 023).
+  const checkedSessions = createNotifiedCache<UserRow>(db, {
+    channel: 'sessions_changed',
+    maxEntries: 10_000,
+    ttlMs: (deps.cacheSeconds ?? 0) * 1000,
+    now: () => now().getTime(),
+    onError: deps.onCacheError,
+  });
 
   function limitAttempts(action: string, ip: string, email: string) {
     const { perIp, perEmail, windowSeconds } = deps.authRateLimit;
@@ -256,10 +269,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     async authenticate(accessToken: string): Promise<{ user: UserRow; sessionId: string }> {
       const claims = await signer.verify(accessToken);
       if (!claims) throw new AppError('TOKEN_INVALID');
-      const user = await users.findUserInSession(claims.userId, claims.sessionId);
+      const user = await checkedSessions.get(`${claims.userId} ${claims.sessionId}`, () => users.findUserInSession(claims.userId, claims.sessionId));
       if (!user || !user.is_active) throw new AppError('TOKEN_INVALID');
       return { user, sessionId: claims.sessionId };
     },
+
+    /** Stops listening for changes (the cache then serves nothing). */
+    closeCache: () => checkedSessions.close(),
+    /** Resolves once the cache of checked sessions serves (tests). */
+    cacheReady: checkedSessions.ready,
   };
 }
 

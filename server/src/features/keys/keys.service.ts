@@ -45,7 +45,7 @@ export interface KeysServiceDeps {
   usage: Pick<UsageService, 'keysMonth'>;
   teams: Pick<TeamsService, 'chargeFor'>;
   now: () => Date;
-  /** How long a checked key may be kept (config apiKeyCacheSeconds); 0 or unset: no cache. */
+  /** How long a checked key may be kept (config authCacheSeconds); 0 or unset: no cache. */
   cacheSeconds?: number;
   /** The cache lost (or could not open) its connection for changes; it serves nothing meanwhile. */
   onCacheError?: (err: Error) => void;

@@ -26,7 +26,8 @@ export async function findUserById(db: Queryable, { id, forUpdate = false }: { i
 
 /**
  * The user of an access token, found only while the token's session (a refresh-token family) is
- * live. Every authenticated request runs this, so the session check rides in the same statement,
+ * live. Every authenticated request not served by auth's session cache (decision 023) runs this, so
+ * the session check rides in the same statement,
  * one primary-key and one partial-index lookup: the one read of auth's refresh_tokens outside
  * auth, made to keep the hot path at one round trip (docs/decisions/015).
  */
