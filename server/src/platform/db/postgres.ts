@@ -59,17 +59,39 @@ export async function openPostgres(
   const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => onError(err));
-  const pooledListening = listenOnPooledConnections(pool);
+  const pooledListening = listenOnPooledConnections();
 
-  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+  const wrap = (run: (config: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable => ({
     async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
       const name = params.length > 0 ? statementName(text) : undefined;
-      const res = await q.query({ text, values: params, ...(name && { name }) }).catch((err: unknown) => {
+      const res = await run({ text, values: params, ...(name && { name }) }).catch((err: unknown) => {
         throw busyWhenPoolTimedOut(err);
       });
       return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
     },
   });
+  const onClient = (client: pg.PoolClient) => (config: pg.QueryConfig) => client.query(config);
+
+  /**
+   * One statement on a pooled connection, as pg-pool's own query does it (a failed one is not put
+   * back), after the connection's LISTENs (listenOnPooledConnections) when it has any to make.
+   */
+  async function pooledQuery(config: pg.QueryConfig): Promise<pg.QueryResult> {
+    const client = await pool.connect();
+    const onLost = (err: Error) => onError(err);
+    client.on('error', onLost);
+    try {
+      await pooledListening.prepare(client);
+      const res = await client.query(config);
+      client.release();
+      return res;
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    } finally {
+      client.removeListener('error', onLost);
+    }
+  }
 
   /**
    * A client of the pool's own for a transaction or a dedicated session. While it is out the pool no
@@ -88,6 +110,11 @@ export async function openPostgres(
       onError(err);
     };
     client.on('error', onLost);
+    await pooledListening.prepare(client).catch((err: unknown) => {
+      client.removeListener('error', onLost);
+      client.release(err as Error);
+      throw err;
+    });
     return {
       client,
       release: () => {
@@ -99,12 +126,12 @@ export async function openPostgres(
 
   const db: Db = {
     kind: 'postgres',
-    query: wrap(pool).query,
+    query: wrap(pooledQuery).query,
     async transaction(fn) {
       const { client, release } = await checkOut();
       try {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
+        const result = await fn(wrap(onClient(client)));
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -118,7 +145,7 @@ export async function openPostgres(
       const { client, release } = await checkOut();
       try {
         const conn: Connection = {
-          ...wrap(client),
+          ...wrap(onClient(client)),
           async exec(sql) {
             const res = await client.query(sql);
             const last = Array.isArray(res) ? res.at(-1) : res;
@@ -149,37 +176,37 @@ export async function openPostgres(
 }
 
 /**
- * Every pooled connection LISTENs on the channels subscribed, so that a NOTIFY raised by one of our
- * own statements comes back on its own connection before the statement's ReadyForQuery, that is
- * before its promise resolves: a process sees its own changes with no race against the separate
- * listening connection. The LISTEN is queued on a connection as it is checked out (pg runs a
- * client's queries in order), once per connection and channel.
+ * Every pooled connection LISTENs on the channels subscribed with ownWrites, so that a NOTIFY raised
+ * by one of our own statements comes back on its own connection before the statement's
+ * ReadyForQuery, that is before its promise resolves: a process sees its own changes with no race
+ * against the separate listening connection. A connection makes its LISTENs as it is checked out,
+ * once per connection and channel, before the statement it was checked out for.
  */
-function listenOnPooledConnections(pool: pg.Pool) {
+function listenOnPooledConnections() {
   const handlers = new Map<string, Set<(payload: string) => void>>();
   const listened = new WeakMap<pg.PoolClient, Set<string>>();
-  pool.on('acquire', (client) => {
-    let channels = listened.get(client);
-    if (!channels) {
-      channels = new Set();
-      listened.set(client, channels);
-      client.on('notification', (m) => {
-        if (m.payload !== undefined) for (const h of handlers.get(m.channel) ?? []) h(m.payload);
-      });
-    }
-    for (const channel of handlers.keys()) {
-      if (channels.has(channel)) continue;
-      channels.add(channel);
-      // A failure here is the connection's: the caller's own query fails the same way.
-      client.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
-    }
-  });
   return {
     add(channel: string, onPayload: (payload: string) => void) {
       const set = handlers.get(channel) ?? new Set();
       set.add(onPayload);
       handlers.set(channel, set);
       return () => void set.delete(onPayload);
+    },
+    /** The LISTENs the connection has not made yet (none, nearly always: no round trip). */
+    async prepare(client: pg.PoolClient): Promise<void> {
+      if (handlers.size === 0) return;
+      let channels = listened.get(client);
+      if (!channels) {
+        channels = new Set();
+        listened.set(client, channels);
+        client.on('notification', (m) => {
+          if (m.payload !== undefined) for (const h of handlers.get(m.channel) ?? []) h(m.payload);
+        });
+      }
+      const missing = [...handlers.keys()].filter((c) => !channels.has(c));
+      if (missing.length === 0) return;
+      await client.query(missing.map((c) => `LISTEN ${pg.escapeIdentifier(c)}`).join('; '));
+      for (const c of missing) channels.add(c);
     },
   };
 }
