@@ -13,7 +13,7 @@ const logout = (t: TestApp, user: TestUser) => t.app.inject({ method: 'POST', ur
 describe.each(testDbKinds())('the session cache on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp(kind);
+    t = await buildTestApp(kind, { env: { AUTH_CACHE_SECONDS: '300' } });
     await t.services.auth.cacheReady;
   });
   afterAll(() => t.close());
@@ -57,9 +57,9 @@ describe.runIf(testDbKinds().includes('postgres'))('the session cache of two pro
   let b: TestApp;
   let bDb: Db;
   beforeAll(async () => {
-    a = await buildTestApp('postgres');
+    a = await buildTestApp('postgres', { env: { AUTH_CACHE_SECONDS: '300' } });
     bDb = await openPostgres(a.database.url!, { size: 4, timeoutMs: 5000 });
-    b = await buildTestApp('postgres', { database: { ...a.database, db: bDb, drop: async () => {} } });
+    b = await buildTestApp('postgres', { env: { AUTH_CACHE_SECONDS: '300' }, database: { ...a.database, db: bDb, drop: async () => {} } });
     await Promise.all([a.services.auth.cacheReady, b.services.auth.cacheReady]);
   });
   afterAll(async () => {

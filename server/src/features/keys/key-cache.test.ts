@@ -32,7 +32,7 @@ describe.each(testDbKinds())('the API-key cache on %s', (kind) => {
   let t: TestApp;
   let clock = new Date('2026-11-20T10:00:00Z');
   beforeAll(async () => {
-    t = await buildTestApp(kind, { env: { DEMO_TOKEN_DELAY_MS: '0' }, now: () => clock });
+    t = await buildTestApp(kind, { env: { DEMO_TOKEN_DELAY_MS: '0', AUTH_CACHE_SECONDS: '300' }, now: () => clock });
     await t.services.keys.cacheReady;
   });
   afterAll(() => t.close());
@@ -122,9 +122,9 @@ describe.runIf(testDbKinds().includes('postgres'))('the API-key cache of two pro
   let b: TestApp;
   let bDb: Db;
   beforeAll(async () => {
-    a = await buildTestApp('postgres', { env: { DEMO_TOKEN_DELAY_MS: '0' } });
+    a = await buildTestApp('postgres', { env: { DEMO_TOKEN_DELAY_MS: '0', AUTH_CACHE_SECONDS: '300' } });
     bDb = await openPostgres(a.database.url!, { size: 4, timeoutMs: 5000 });
-    b = await buildTestApp('postgres', { env: { DEMO_TOKEN_DELAY_MS: '0' }, database: { ...a.database, db: bDb, drop: async () => {} } });
+    b = await buildTestApp('postgres', { env: { DEMO_TOKEN_DELAY_MS: '0', AUTH_CACHE_SECONDS: '300' }, database: { ...a.database, db: bDb, drop: async () => {} } });
     await Promise.all([a.services.keys.cacheReady, b.services.keys.cacheReady]);
   });
   afterAll(async () => {
