@@ -124,7 +124,10 @@ describe.runIf(testDbKinds().includes('postgres'))('the API-key cache of two pro
   beforeAll(async () => {
     a = await buildTestApp('postgres', { env: { DEMO_TOKEN_DELAY_MS: '0', AUTH_CACHE_SECONDS: '300' } });
     bDb = await openPostgres(a.database.url!, { size: 4, timeoutMs: 5000 });
-    b = await buildTestApp('postgres', { env: { DEMO_TOKEN_DELAY_MS: '0', AUTH_CACHE_SECONDS: '300' }, database: { ...a.database, db: bDb, drop: async () => {} } });
+    b = await buildTestApp('postgres', {
+      env: { DEMO_TOKEN_DELAY_MS: '0', AUTH_CACHE_SECONDS: '300' },
+      database: { ...a.database, db: bDb, drop: async () => {} },
+    });
     await Promise.all([a.services.keys.cacheReady, b.services.keys.cacheReady]);
   });
   afterAll(async () => {
