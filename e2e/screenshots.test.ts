@@ -3,7 +3,18 @@
 // toggle overrides the system's scheme.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DESKTOP, launchBrowser, logIn, openPage, PHONE, screenshotPath, sendAndWait, submitBadSignUp, uniqueEmail } from './support/browser.js';
+import {
+  DESKTOP,
+  explainOnFailure,
+  launchBrowser,
+  logIn,
+  openPage,
+  PHONE,
+  screenshotPath,
+  sendAndWait,
+  submitBadSignUp,
+  uniqueEmail,
+} from './support/browser.js';
 
 const e2e = inject('e2e');
 
@@ -146,6 +157,7 @@ describe('screenshots of the main pages', () => {
 
       // The invitation page, for a new account made from the link.
       const guest = await openPage(browser, { viewport, colorScheme: theme, isMobile: device === 'phone', hasTouch: device === 'phone' });
+      explainOnFailure(guest, 'the invitation page');
       await guest.page.goto(invitation);
       await guest.page.getByRole('link', { name: 'Create an account' }).click();
       await guest.page.getByLabel('Email', { exact: true }).fill(invitee);

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, inject, onTestFailed } from 'vitest';
 import { launchBrowser } from './chromium.js';
 import { ROOT } from './server.js';
 
@@ -39,6 +39,20 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
     void dialog.dismiss();
   });
   return { context, page, problems, dialogs };
+}
+
+/**
+ * If the running test fails, prints where the page was and what it showed: a locator's timeout
+ * says only what it waited for, and a failure seen once in CI is otherwise not understood.
+ */
+export function explainOnFailure(w: Watched, name: string): void {
+  onTestFailed(async () => {
+    const text = await w.page
+      .locator('body')
+      .innerText({ timeout: 2000 })
+      .catch((err: unknown) => `(unreadable: ${(err as Error).message})`);
+    console.error(`${name} at ${w.page.url()} showed:\n${text.slice(0, 1500)}\nproblems: ${JSON.stringify(w.problems)}`);
+  });
 }
 
 /** A browser and one watched page for the tests of a file: opened before them, closed after. */

@@ -90,7 +90,7 @@ const settings = z.object({
    * account) before reading it again; any change to them empties every process's cache of them as it
    * commits (docs/decisions/023). 0: no cache.
    */
-  authCacheSeconds: fromEnv('AUTH_CACHE_SECONDS', wholeNumber(0, 0, 86_400)),
+  authCacheSeconds: fromEnv('AUTH_CACHE_SECONDS', wholeNumber(300, 0, 86_400)),
   /** On SIGTERM, how long open streams may run on before they are stopped (stored and metered) and the process exits. */
   shutdownGraceSeconds: fromEnv('SHUTDOWN_GRACE_SECONDS', wholeNumber(0, 30, 3600)),
   /** When set, /metrics needs "Authorization: Bearer <token>". */

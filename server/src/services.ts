@@ -34,6 +34,7 @@ import { createProviderRegistry } from './lib/model-calls/providers/registry.js'
 import type { UsageMeter } from './lib/model-calls/usage-meter.js';
 import { startPeriodic } from './lib/periodic.js';
 import type { Db } from './platform/db/db.js';
+import { createEpochReader } from './platform/db/epoch-cache.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { createRateLimiter, type RateLimiter } from './platform/rate-limits/rate-limits.service.js';
 import { createRedisClient } from './platform/rate-limits/redis-client.js';
@@ -61,6 +62,8 @@ export function buildServices(config: Config, deps: ServiceDeps) {
   // A key of its own for the hashed addresses of deleted accounts (docs/decisions/015).
   const emailHashKey = createHmac('sha256', deps.jwtSecret).update('quota-chat deleted-account emails').digest();
   const users = createUsersService({ db, emailHashKey, now });
+  // One shared read of the change counts serves the key and the session caches (decision 023).
+  const epochs = createEpochReader(db);
   const auth = createAuthService({
     db,
     users,
@@ -71,12 +74,11 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     refreshTokenReuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
     authRateLimit: config.authRateLimit,
     now,
+    epochs,
     cacheSeconds: config.authCacheSeconds,
-    onCacheError: (err) => log.warn({ err }, 'the session cache stopped hearing changes; sessions are read from the database until it hears them again'),
     // accounts is built below (it needs auth); a registration happens only once the graph is built.
     onRegistered: (user) => accounts.onRegistered(user),
   });
-  onClose.push(() => auth.closeCache());
   const models = createModelsService({ config: config.models, tiers: config.tiers });
   const pricingOf = (id: string): ModelPricing | undefined => models.pricingOf(id);
   const preferences = createPreferencesService({ db, now });
@@ -151,10 +153,9 @@ export function buildServices(config: Config, deps: ServiceDeps) {
     usage,
     teams,
     now,
+    epochs,
     cacheSeconds: config.authCacheSeconds,
-    onCacheError: (err) => log.warn({ err }, 'the API-key cache stopped hearing changes; keys are read from the database until it hears them again'),
   });
-  onClose.push(() => keys.close());
   const sso = createSsoFor(config.sso, { db, users, auth, publicUrl: publicUrlOf(config), production: config.env === 'production' });
   const cleanup = createCleanup({
     auth,

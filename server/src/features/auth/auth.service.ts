@@ -4,7 +4,7 @@
 // other way round).
 import { AppError } from '../../lib/errors.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
-import { createNotifiedCache } from '../../platform/db/notified-cache.js';
+import { createEpochCache, type EpochReader } from '../../platform/db/epoch-cache.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { normaliseEmail, type UserRow, type UsersService } from '../users/users.service.js';
 import { assertStrongPassword } from './password-strength.js';
@@ -34,10 +34,10 @@ export interface AuthServiceDeps {
   refreshTokenReuseIntervalSeconds: number;
   authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
   now: () => Date;
+  /** The counts of changes a cached check is served under (shared with the key cache). */
+  epochs: EpochReader;
   /** How long a checked session may be kept (config authCacheSeconds); 0 or unset: no cache. */
   cacheSeconds?: number;
-  /** The cache lost (or could not open) its connection for changes; it serves nothing meanwhile. */
-  onCacheError?: (err: Error) => void;
   /** Told of each new account (accounts mails the verification link when it is required). */
   onRegistered?: (user: UserRow) => void;
 }
@@ -58,12 +58,11 @@ export interface Session {
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, users, signer, rateLimiter, now } = deps;
   // The account of each live session checked, until a session or an account changes (decision 023).
-  const checkedSessions = createNotifiedCache<UserRow>(db, {
-    channel: 'sessions_changed',
+  const checkedSessions = createEpochCache<UserRow>(deps.epochs, {
+    epoch: 'sessions',
     maxEntries: 10_000,
     ttlMs: (deps.cacheSeconds ?? 0) * 1000,
     now: () => now().getTime(),
-    onError: deps.onCacheError,
   });
 
   function limitAttempts(action: string, ip: string, email: string) {
@@ -273,11 +272,6 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!user || !user.is_active) throw new AppError('TOKEN_INVALID');
       return { user, sessionId: claims.sessionId };
     },
-
-    /** Stops listening for changes (the cache then serves nothing). */
-    closeCache: () => checkedSessions.close(),
-    /** Resolves once the cache of checked sessions serves (tests). */
-    cacheReady: checkedSessions.ready,
   };
 }
 

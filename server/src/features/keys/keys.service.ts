@@ -2,7 +2,7 @@
 import { AppError } from '../../lib/errors.js';
 import type { Charge } from '../../lib/model-calls/usage-meter.js';
 import type { Db } from '../../platform/db/db.js';
-import { createNotifiedCache } from '../../platform/db/notified-cache.js';
+import { createEpochCache, type EpochReader } from '../../platform/db/epoch-cache.js';
 import type { TeamsService } from '../teams/teams.service.js';
 import type { UsageService } from '../usage/usage.service.js';
 import type { UserRow, UsersService } from '../users/users.service.js';
@@ -45,10 +45,10 @@ export interface KeysServiceDeps {
   usage: Pick<UsageService, 'keysMonth'>;
   teams: Pick<TeamsService, 'chargeFor'>;
   now: () => Date;
+  /** The counts of changes a cached check is served under (shared with the session cache). */
+  epochs: EpochReader;
   /** How long a checked key may be kept (config authCacheSeconds); 0 or unset: no cache. */
   cacheSeconds?: number;
-  /** The cache lost (or could not open) its connection for changes; it serves nothing meanwhile. */
-  onCacheError?: (err: Error) => void;
 }
 
 interface KeyCheck {
@@ -57,13 +57,12 @@ interface KeyCheck {
   team?: NonNullable<AuthenticatedKey['team']>;
 }
 
-export function createKeysService({ db, users, usage, teams, now, cacheSeconds = 0, onCacheError }: KeysServiceDeps) {
-  const checkedKeys = createNotifiedCache<KeyCheck>(db, {
-    channel: 'auth_changed',
+export function createKeysService({ db, users, usage, teams, now, epochs, cacheSeconds = 0 }: KeysServiceDeps) {
+  const checkedKeys = createEpochCache<KeyCheck>(epochs, {
+    epoch: 'auth',
     maxEntries: 10_000,
     ttlMs: cacheSeconds * 1000,
     now: () => now().getTime(),
-    onError: onCacheError,
   });
 
   /** A live key of an active account, and the team it spends (undefined: no such key). */
@@ -144,8 +143,9 @@ export function createKeysService({ db, users, usage, teams, now, cacheSeconds =
 
     /**
      * The key's row, its owner and its team charge: read from the database, or from this process's
-     * cache of them, which every change to any of them empties as it commits (revoking the key,
-     * deactivating the account, leaving the team bite at once; docs/decisions/023). What is
+     * cache of them, served only while no change to any of them has committed since it was read
+     * (revoking the key, deactivating the account, leaving the team bite at once, on every process;
+     * docs/decisions/023). What is
      * checked against the clock (the expiry) is checked on every request.
      */
     async authenticate(key: string): Promise<{ user: UserRow; key: AuthenticatedKey }> {
@@ -173,11 +173,6 @@ export function createKeysService({ db, users, usage, teams, now, cacheSeconds =
       if (team) authenticated.team = team;
       return { user, key: authenticated };
     },
-
-    /** Stops listening for changes (the cache then serves nothing). */
-    close: () => checkedKeys.close(),
-    /** Resolves once the cache of checked keys serves (tests). */
-    cacheReady: checkedKeys.ready,
   };
 }
 

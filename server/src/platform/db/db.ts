@@ -16,13 +16,10 @@ export interface Db extends Queryable {
   /** Runs fn on one dedicated connection (session-level locks, multi-statement scripts). */
   withConnection<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
   /**
-   * LISTEN on a channel; each NOTIFY payload goes to onPayload. With ownWrites, a notification
-   * raised by a statement of this Db reaches onPayload before that statement's promise resolves (on
-   * PostgreSQL every pooled connection listens too), so a process sees its own changes at once;
-   * for channels of rare changes only, as every connection then hears each one. Other processes'
-   * arrive over a connection of its own, kept open and re-established after a loss: onLive(false)
-   * says it is down (what is sent meanwhile is lost), onLive(true) that it listens again. PGlite has
-   * one process and is always live. Resolves once listening; the function it answers stops.
+   * LISTEN on a channel; each NOTIFY payload goes to onPayload. On PostgreSQL it listens over a
+   * connection of its own, kept open and re-established after a loss: onLive(false) says it is down
+   * (what is sent meanwhile is lost), onLive(true) that it listens again. PGlite has one process and
+   * is always live. Resolves once listening; the function it answers stops.
    */
   listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -30,7 +27,6 @@ export interface Db extends Queryable {
 
 export interface ListenHandlers {
   onPayload(payload: string): void;
-  ownWrites?: boolean;
   onLive?(live: boolean): void;
   onError?(err: Error): void;
 }

@@ -59,7 +59,6 @@ export async function openPostgres(
   const pool = new pg.Pool({ connectionString: url, max: size, connectionTimeoutMillis: timeoutMs });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => onError(err));
-  const pooledListening = listenOnPooledConnections();
 
   const wrap = (run: (config: pg.QueryConfig) => Promise<pg.QueryResult>): Queryable => ({
     async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
@@ -71,27 +70,6 @@ export async function openPostgres(
     },
   });
   const onClient = (client: pg.PoolClient) => (config: pg.QueryConfig) => client.query(config);
-
-  /**
-   * One statement on a pooled connection, as pg-pool's own query does it (a failed one is not put
-   * back), after the connection's LISTENs (listenOnPooledConnections) when it has any to make.
-   */
-  async function pooledQuery(config: pg.QueryConfig): Promise<pg.QueryResult> {
-    const client = await pool.connect();
-    const onLost = (err: Error) => onError(err);
-    client.on('error', onLost);
-    try {
-      await pooledListening.prepare(client);
-      const res = await client.query(config);
-      client.release();
-      return res;
-    } catch (err) {
-      client.release(err as Error);
-      throw err;
-    } finally {
-      client.removeListener('error', onLost);
-    }
-  }
 
   /**
    * A client of the pool's own for a transaction or a dedicated session. While it is out the pool no
@@ -110,11 +88,6 @@ export async function openPostgres(
       onError(err);
     };
     client.on('error', onLost);
-    await pooledListening.prepare(client).catch((err: unknown) => {
-      client.removeListener('error', onLost);
-      client.release(err as Error);
-      throw err;
-    });
     return {
       client,
       release: () => {
@@ -126,7 +99,7 @@ export async function openPostgres(
 
   const db: Db = {
     kind: 'postgres',
-    query: wrap(pooledQuery).query,
+    query: wrap((config) => pool.query(config)).query,
     async transaction(fn) {
       const { client, release } = await checkOut();
       try {
@@ -157,58 +130,10 @@ export async function openPostgres(
         release();
       }
     },
-    async listen(channel, handlers) {
-      const stopPooled = handlers.ownWrites ? pooledListening.add(channel, handlers.onPayload) : () => {};
-      try {
-        const stopOwn = await listenOn(url, channel, handlers);
-        return async () => {
-          stopPooled();
-          await stopOwn();
-        };
-      } catch (err) {
-        stopPooled();
-        throw err;
-      }
-    },
+    listen: (channel, handlers) => listenOn(url, channel, handlers),
     close: () => pool.end(),
   };
   return db;
-}
-
-/**
- * Every pooled connection LISTENs on the channels subscribed with ownWrites, so that a NOTIFY raised
- * by one of our own statements comes back on its own connection before the statement's
- * ReadyForQuery, that is before its promise resolves: a process sees its own changes with no race
- * against the separate listening connection. A connection makes its LISTENs as it is checked out,
- * once per connection and channel, before the statement it was checked out for.
- */
-function listenOnPooledConnections() {
-  const handlers = new Map<string, Set<(payload: string) => void>>();
-  const listened = new WeakMap<pg.PoolClient, Set<string>>();
-  return {
-    add(channel: string, onPayload: (payload: string) => void) {
-      const set = handlers.get(channel) ?? new Set();
-      set.add(onPayload);
-      handlers.set(channel, set);
-      return () => void set.delete(onPayload);
-    },
-    /** The LISTENs the connection has not made yet (none, nearly always: no round trip). */
-    async prepare(client: pg.PoolClient): Promise<void> {
-      if (handlers.size === 0) return;
-      let channels = listened.get(client);
-      if (!channels) {
-        channels = new Set();
-        listened.set(client, channels);
-        client.on('notification', (m) => {
-          if (m.payload !== undefined) for (const h of handlers.get(m.channel) ?? []) h(m.payload);
-        });
-      }
-      const missing = [...handlers.keys()].filter((c) => !channels.has(c));
-      if (missing.length === 0) return;
-      await client.query(missing.map((c) => `LISTEN ${pg.escapeIdentifier(c)}`).join('; '));
-      for (const c of missing) channels.add(c);
-    },
-  };
 }
 
 const RELISTEN_DELAY_MS = 1000;

@@ -113,10 +113,10 @@ describe.each(testDbKinds())('the accounts schema on %s', (kind) => {
     expect((await q('SELECT 1 FROM api_keys WHERE user_id = $1', [userId])).rows).toHaveLength(0);
   });
 
-  it('tells the API-key caches of a change to every column of api_keys but last_used_at (migrations/013)', async () => {
+  it('counts a change to every column of api_keys but last_used_at for the API-key caches (migrations/015)', async () => {
     const { rows } = await q<{ attname: string }>(
       `SELECT a.attname FROM pg_trigger t JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr::int2[])
-       WHERE t.tgname = 'api_keys_auth_changed'`,
+       WHERE t.tgname = 'api_keys_auth_epoch'`,
     );
     // A column added to api_keys must be added to the trigger too, or a change to it would not reach the caches.
     const all = Object.keys(await columns('api_keys')).filter((c) => c !== 'last_used_at');
