@@ -23,6 +23,7 @@ const NOT_USER_DATA: Record<string, string> = {
   schema_migrations: 'the applied migrations',
   billing_events: "Stripe's events as processed, keyed by Stripe's id",
   deleted_account_emails: 'keyed hashes of the addresses of accounts already deleted',
+  cache_epochs: 'counts of the changes to what the key and session caches hold (docs/decisions/023)',
 };
 
 /** Left out of whole-database snapshots: refused attempts count too, which is what limits are for. */
