@@ -20,6 +20,11 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('keeps checked keys and sessions 300 s by default, and takes 0 to turn the cache off', () => {
+    expect(loadConfig({}).authCacheSeconds).toBe(300);
+    expect(loadConfig({ AUTH_CACHE_SECONDS: '0' }).authCacheSeconds).toBe(0);
+  });
+
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

@@ -87,10 +87,10 @@ const settings = z.object({
   reaperIntervalSeconds: fromEnv('REAPER_INTERVAL_SECONDS', wholeNumber(1, 30)),
   /**
    * How long a process may keep a checked API key (with its owner and team) or session (with its
-   * account) before reading it again; any change to them empties every process's cache of them as it
-   * commits (docs/decisions/023). 0: no cache.
+   * account); it is served only while no change to them has committed since, on any process
+   * (docs/decisions/023). 0: no cache.
    */
-  authCacheSeconds: fromEnv('AUTH_CACHE_SECONDS', wholeNumber(300, 0, 86_400)),
+  authCacheSeconds: fromEnv('AUTH_CACHE_SECONDS', wholeNumber(0, 300, 86_400)),
   /** On SIGTERM, how long open streams may run on before they are stopped (stored and metered) and the process exits. */
   shutdownGraceSeconds: fromEnv('SHUTDOWN_GRACE_SECONDS', wholeNumber(0, 30, 3600)),
   /** When set, /metrics needs "Authorization: Bearer <token>". */
