@@ -11,10 +11,11 @@ import type { Readable } from 'node:stream';
 import { createSseWriter } from '../../lib/model-calls/sse.js';
 import type { ReplyFeed } from './live-replies.js';
 
+// No `connection` header: Node keeps an HTTP/1.1 connection alive by itself, and closes it when the
+// client asked to; naming keep-alive here overrode a client's `Connection: close`.
 export const CHAT_STREAM_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
-  connection: 'keep-alive',
   'x-vercel-ai-ui-message-stream': 'v1',
   'x-accel-buffering': 'no',
 };
