@@ -30,6 +30,7 @@ import { ssoRoutes } from './features/sso/sso.routes.js';
 import { teamsRoutes } from './features/teams/teams.routes.js';
 import { usageRoutes } from './features/usage/usage.routes.js';
 import { APP_VERSION } from './lib/version.js';
+import { closeConnectionsOnClose } from './platform/http/close-connections.js';
 import { frameworkErrorOptions } from './platform/http/framework-errors.js';
 import { registerProblemHandler, renderProblem, type RenderError } from './platform/http/problem-handler.js';
 import { registerNulRefusal } from './platform/http/refuse-nul.js';
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerAuthDecorators(app);
   registerApiKeyDecorator(app);
   registerRequestLog(app);
+  closeConnectionsOnClose(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -52,10 +52,26 @@ function finish(f: Fixtures, parts: RequestParts, kind: string): FuzzRequest {
 
 const isStream = (r: FuzzRequest) => r.route === 'POST /api/chat' || (r.route === 'POST /v1/chat/completions' && String(r.body).includes('"stream":true'));
 
+// Routes that hash a password (argon2id, tens of milliseconds of CPU each) are drawn less often:
+// they are still fuzzed many times in a long run, and the run stays within its time.
+const drawWeight = (op: Operation) => (hashesPassword(op) ? 1 : 10);
+/** How often each kind of request is drawn: valid, a mutation of a valid one, raw HTTP, a stream dropped after its first chunk. */
+const KIND_WEIGHTS = { valid: 6, mutated: 24, raw: 2, aborted: 1 };
+
+/**
+ * How many times a run of `requests` is expected to draw each operation ("GET /api/x"): every kind
+ * of request but the dropped stream draws its operation by drawWeight.
+ */
+export function expectedDraws(operations: Operation[], requests: number): Map<string, number> {
+  const total = operations.reduce((sum, op) => sum + drawWeight(op), 0);
+  const drawnByWeight =
+    (requests * (KIND_WEIGHTS.valid + KIND_WEIGHTS.mutated + KIND_WEIGHTS.raw)) /
+    (KIND_WEIGHTS.valid + KIND_WEIGHTS.mutated + KIND_WEIGHTS.raw + KIND_WEIGHTS.aborted);
+  return new Map(operations.map((op) => [`${op.method} ${op.path}`, (drawnByWeight * drawWeight(op)) / total]));
+}
+
 export function requestArbitrary(f: Fixtures, operations: Operation[]): fc.Arbitrary<FuzzRequest> {
-  // Routes that hash a password (argon2id, tens of milliseconds of CPU each) are drawn less often:
-  // they are still fuzzed hundreds of times a run, and the run stays within its time.
-  const weighted = operations.map((op) => ({ weight: hashesPassword(op) ? 1 : 10, arbitrary: fc.constant(op) }));
+  const weighted = operations.map((op) => ({ weight: drawWeight(op), arbitrary: fc.constant(op) }));
   const parts = fc.oneof(...weighted).chain((op) => validParts(f, op));
   const valid = parts.map((p) => finish(f, p, 'valid'));
   const mutations = [...BODY_MUTATIONS, ...TRANSPORT_MUTATIONS];
@@ -67,7 +83,12 @@ export function requestArbitrary(f: Fixtures, operations: Operation[]): fc.Arbit
     return rawRequest(p, request.url, request.headers.authorization).map((text) => ({ ...request, raw: text }));
   });
   const aborted = valid.filter(isStream).map((r) => ({ ...r, kind: 'abort-stream', abortAfterFirstChunk: true }));
-  return fc.oneof({ weight: 6, arbitrary: valid }, { weight: 24, arbitrary: mutated }, { weight: 2, arbitrary: raw }, { weight: 1, arbitrary: aborted });
+  return fc.oneof(
+    { weight: KIND_WEIGHTS.valid, arbitrary: valid },
+    { weight: KIND_WEIGHTS.mutated, arbitrary: mutated },
+    { weight: KIND_WEIGHTS.raw, arbitrary: raw },
+    { weight: KIND_WEIGHTS.aborted, arbitrary: aborted },
+  );
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
