@@ -172,7 +172,7 @@ export function markdownReport(r: BenchResults): string[] {
 
   say('', `## Non-streaming /v1 (\`stream: false\`), ${s.json.concurrency} concurrent for ${s.json.durationMs / 1000} s`, '');
   say(
-    'The upstream answers a whole chat.completion at once (our server asks it for a stream, which it sends at once). Ratios: req/s to the pass-through (pt) and to Portkey (pk).',
+    'The upstream answers a whole chat.completion at once; every gateway, ours included, asks it for one (`stream: false`). Ratios: req/s to the pass-through (pt) and to Portkey (pk).',
     '',
     '| target | req/s | pt | pk | latency p50 / p99 ms | CPU per reply ms | not complete |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
