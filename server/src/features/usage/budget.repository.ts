@@ -205,29 +205,55 @@ export interface UsageAmounts {
   costNanoUsd: bigint;
 }
 
+/** Which of a settlement's calls charge an account of this kind: team and member rows for a team's call, else the user's; the key's when there is one. */
+const CHARGED: Record<BudgetKind, string> = {
+  team: 'team_id IS NOT NULL',
+  member: 'team_id IS NOT NULL',
+  key: 'key_id IS NOT NULL',
+  user: 'team_id IS NULL',
+};
+
 /**
- * The part of the settling statement that moves one account's month: by the record's amounts when
- * the record was written (the reservation released with it), or only the release when the call
- * was recorded already. `first` is the parameter number of the account's first id.
+ * The parts of the settling statement for every account kind, over CTEs `calls` (the calls, each
+ * with the month it is charged to, charged_month) and `moved` (per call that moved anything: its
+ * month, its amounts if its record was written, else 0, and `released`, what its deleted
+ * reservation held). Locks: CTE lock_<kind> locks the kind's rows of the batch FOR UPDATE in id
+ * order, each only after the kind before it in the lock order (its WHERE asks about that one), so
+ * every row of the batch is taken in the one order reservations take theirs. `locked` is the
+ * condition that makes the first write wait for all of them. Moves: one upsert per kind, of the
+ * sums per account and month, so a row charged by several calls of the batch is written once.
  */
-export function settleMoves(account: BudgetAccount, name: string, first: number): string {
-  const t = TABLES[account.kind];
-  const cols = [...t.columns, 'month'];
-  const ids = t.columns.map((_, j) => `$${first + j}`).join(', ');
-  const key = idsMatch(t, first, 'm.');
-  return `${name} AS (
-       INSERT INTO ${t.table} AS m (${cols.join(', ')}, input_tokens, output_tokens, total_tokens, cost_nanousd, request_count)
-       SELECT ${ids}, record.month, $8, $9, $10, $11, 1 FROM record
-       ON CONFLICT (${cols.join(', ')}) DO UPDATE SET
+export function settleBatchParts(): { locks: string[]; locked: string; moves: string[] } {
+  const locks = LOCK_ORDER.map((kind, n) => {
+    const { table, columns } = TABLES[kind];
+    const ids = [...columns, 'month'].join(', ');
+    const after = n === 0 ? '' : ` AND (SELECT count(*) FROM lock_${LOCK_ORDER[n - 1]}) >= 0`;
+    return `lock_${kind} AS (
+       SELECT 1 FROM ${table} WHERE (${ids}) IN (SELECT ${columns.join(', ')}, charged_month FROM calls WHERE ${CHARGED[kind]})${after}
+       ORDER BY ${ids} FOR UPDATE
+     )`;
+  });
+  const moves = LOCK_ORDER.map((kind) => {
+    const { table, columns } = TABLES[kind];
+    const ids = [...columns, 'month'];
+    const match = ids.map((c) => `s.${c} = m.${c}`).join(' AND ');
+    return `sums_${kind} AS (
+       SELECT ${ids.join(', ')}, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(total_tokens) AS total_tokens,
+         sum(cost_nanousd) AS cost_nanousd, sum(requests) AS requests, sum(released) AS released
+       FROM moved WHERE ${CHARGED[kind]} GROUP BY ${ids.join(', ')}
+     ), move_${kind} AS (
+       INSERT INTO ${table} AS m (${ids.join(', ')}, input_tokens, output_tokens, total_tokens, cost_nanousd, request_count)
+       SELECT ${ids.join(', ')}, input_tokens, output_tokens, total_tokens, cost_nanousd, requests FROM sums_${kind}
+       ON CONFLICT (${ids.join(', ')}) DO UPDATE SET
          input_tokens = m.input_tokens + EXCLUDED.input_tokens, output_tokens = m.output_tokens + EXCLUDED.output_tokens,
          total_tokens = m.total_tokens + EXCLUDED.total_tokens, cost_nanousd = m.cost_nanousd + EXCLUDED.cost_nanousd,
-         request_count = m.request_count + 1,
-         reserved_tokens = m.reserved_tokens - COALESCE((SELECT tokens FROM reservation), 0), updated_at = now()
-     ), ${name}_released AS (
-       -- A reservation whose call was somehow recorded already: give its tokens back all the same.
-       UPDATE ${t.table} AS m SET reserved_tokens = m.reserved_tokens - reservation.tokens, updated_at = now()
-       FROM reservation WHERE ${key} AND m.month = reservation.month AND NOT EXISTS (SELECT 1 FROM record)
+         request_count = m.request_count + EXCLUDED.request_count,
+         -- The release is not in the inserted row (a negative count would fail its check): a row a
+         -- reservation held tokens of exists already, so the update is where it applies.
+         reserved_tokens = m.reserved_tokens - (SELECT s.released FROM sums_${kind} s WHERE ${match}), updated_at = now()
      )`;
+  });
+  return { locks, locked: ` AND (SELECT count(*) FROM lock_${LOCK_ORDER[LOCK_ORDER.length - 1]}) >= 0`, moves };
 }
 
 /** The part of a release statement that gives `gone`'s tokens back to one account's month. */

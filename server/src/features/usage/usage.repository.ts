@@ -1,7 +1,8 @@
-// The SQL of metering: a call's settlement and the release of a reservation, one statement each (one
-// round trip, atomic on its own); the reservation is budget.repository.ts's reserveAtOnce, one statement too.
+// The SQL of metering: the settlement of calls (one or many: those that end together share one
+// statement) and the release of a reservation, one statement each (one round trip, atomic on its
+// own); the reservation is budget.repository.ts's reserveAtOnce, one statement too.
 import type { Db, Queryable } from '../../platform/db/db.js';
-import { idsOf, locksFirst, releaseMoves, settleMoves, type BudgetAccount } from './budget.repository.js';
+import { idsOf, locksFirst, releaseMoves, settleBatchParts, type BudgetAccount } from './budget.repository.js';
 
 export interface MonthlyUsageRow {
   total_tokens: number;
@@ -105,62 +106,81 @@ export interface NewUsageRecord {
   createdAt: Date;
 }
 
+export interface Settlement {
+  /** False when the call was recorded already (a retry, or the reaper first): nothing moved but a reservation left. */
+  recorded: boolean;
+  /** What the deleted reservation held; undefined if there was none. */
+  reservedTokens: number | undefined;
+}
+
 /**
- * Settles a call in one statement: deletes its reservation, writes its one record, and moves each
- * account's month (the user's; the key's when there is one) by the record's amounts and the
- * reservation's release. Keyed by request id: a second settle of the same call (a retry, or one
- * racing the reaper) inserts nothing and moves nothing. `reservedTokens` is what the deleted
- * reservation held (undefined if there was none). With several accounts, their rows are locked in
- * the lock order first, in the same transaction.
+ * Settles calls in one statement, however many: deletes each one's reservation, writes its one
+ * record, and moves each account's month (the user's or the team's and the member's; the key's
+ * when there is one) by the records' amounts and the reservations' release. Keyed by request id: a
+ * second settle of the same call (a retry, or one racing the reaper) inserts nothing and moves
+ * only a reservation still left. Every month row of the batch is locked first, in the lock order.
+ * Answers one settlement per record, in order.
  */
-export async function settleUsage(db: Db, r: NewUsageRecord): Promise<{ recorded: boolean; reservedTokens: number | undefined }> {
-  const total = r.inputTokens + r.outputTokens;
-  const accounts = accountsOf({ user_id: r.userId, key_id: r.keyId, team_id: r.teamId });
-  const params: unknown[] = [
-    r.requestId,
-    r.userId,
-    r.month,
-    r.conversationId,
-    r.messageId,
-    r.provider ?? null,
-    r.model,
-    r.inputTokens,
-    r.outputTokens,
-    total,
-    r.costNanoUsd.toString(),
-    r.source,
-    r.outcome,
-    r.createdAt,
-    r.keyId,
-    r.teamId,
-  ];
-  const moves = accounts.map((account, i) => {
-    const first = params.length + 1;
-    params.push(...idsOf(account));
-    return settleMoves(account, `month_${i}`, first);
-  });
-  // The month of the call's reservation, or r.month when it has none (any more).
-  const locks = locksFirst(accounts, params, 'COALESCE((SELECT month FROM usage_reservations WHERE request_id = $1), $3)');
-  const { rows } = await db.query<{ recorded: boolean; reserved_tokens: number | null }>(
-    `WITH ${[
-      ...locks.ctes,
-      `reservation AS (
-         DELETE FROM usage_reservations WHERE request_id = $1${locks.after}
-         RETURNING month, tokens, conversation_id, message_id, provider
-       ), record AS (
-         INSERT INTO usage_records (request_id, user_id, key_id, team_id, month, conversation_id, message_id, provider, model,
-           input_tokens, output_tokens, total_tokens, cost_nanousd, usage_source, outcome, created_at)
-         SELECT $1, $2, $15, $16, COALESCE(reservation.month, $3), COALESCE($4, reservation.conversation_id), COALESCE($5, reservation.message_id),
-           COALESCE($6, reservation.provider, 'unknown'), $7, $8, $9, $10, $11, $12, $13, $14
-         FROM (SELECT 1) AS one LEFT JOIN reservation ON true
-         ON CONFLICT (request_id) DO NOTHING
-         RETURNING month
-       )`,
-      ...moves,
-    ].join(', ')}
-     SELECT EXISTS (SELECT 1 FROM record) AS recorded, (SELECT tokens FROM reservation) AS reserved_tokens`,
-    params,
+export async function settleUsage(db: Queryable, records: NewUsageRecord[]): Promise<Settlement[]> {
+  // One call twice in a batch: the second finds the first's record, as a second statement would.
+  const first = new Map<string, number>();
+  records.forEach((r, i) => first.has(r.requestId) || first.set(r.requestId, i));
+  const unique = records.filter((r, i) => first.get(r.requestId) === i);
+  const calls = unique.map((r) => ({
+    request_id: r.requestId,
+    user_id: r.userId,
+    key_id: r.keyId,
+    team_id: r.teamId,
+    month: r.month,
+    conversation_id: r.conversationId,
+    message_id: r.messageId,
+    provider: r.provider ?? null,
+    model: r.model,
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    total_tokens: r.inputTokens + r.outputTokens,
+    cost_nanousd: r.costNanoUsd.toString(),
+    usage_source: r.source,
+    outcome: r.outcome,
+    created_at: r.createdAt.toISOString(),
+  }));
+  const { locks, locked, moves } = settleBatchParts();
+  const { rows } = await db.query<{ request_id: string; recorded: boolean; reserved_tokens: string | null }>(
+    `WITH calls AS (
+       SELECT c.*, COALESCE(r.month, c.month) AS charged_month
+       FROM jsonb_to_recordset($1::jsonb) AS c(request_id uuid, user_id uuid, key_id uuid, team_id uuid, month char(7), conversation_id uuid,
+         message_id uuid, provider text, model text, input_tokens bigint, output_tokens bigint, total_tokens bigint, cost_nanousd bigint,
+         usage_source text, outcome text, created_at timestamptz)
+       LEFT JOIN usage_reservations r ON r.request_id = c.request_id
+     ), ${locks.join(', ')},
+     reservation AS (
+       DELETE FROM usage_reservations r USING calls c WHERE r.request_id = c.request_id${locked}
+       RETURNING r.request_id, r.month, r.tokens, r.conversation_id, r.message_id, r.provider
+     ), record AS (
+       INSERT INTO usage_records (request_id, user_id, key_id, team_id, month, conversation_id, message_id, provider, model,
+         input_tokens, output_tokens, total_tokens, cost_nanousd, usage_source, outcome, created_at)
+       SELECT c.request_id, c.user_id, c.key_id, c.team_id, COALESCE(res.month, c.month), COALESCE(c.conversation_id, res.conversation_id),
+         COALESCE(c.message_id, res.message_id), COALESCE(c.provider, res.provider, 'unknown'), c.model,
+         c.input_tokens, c.output_tokens, c.total_tokens, c.cost_nanousd, c.usage_source, c.outcome, c.created_at
+       FROM calls c LEFT JOIN reservation res ON res.request_id = c.request_id
+       ON CONFLICT (request_id) DO NOTHING
+       RETURNING request_id
+     ), moved AS (
+       SELECT c.user_id, c.key_id, c.team_id, c.charged_month AS month, COALESCE(res.tokens, 0) AS released,
+         CASE WHEN rec.request_id IS NULL THEN 0 ELSE c.input_tokens END AS input_tokens,
+         CASE WHEN rec.request_id IS NULL THEN 0 ELSE c.output_tokens END AS output_tokens,
+         CASE WHEN rec.request_id IS NULL THEN 0 ELSE c.total_tokens END AS total_tokens,
+         CASE WHEN rec.request_id IS NULL THEN 0 ELSE c.cost_nanousd END AS cost_nanousd,
+         CASE WHEN rec.request_id IS NULL THEN 0 ELSE 1 END AS requests
+       FROM calls c LEFT JOIN record rec ON rec.request_id = c.request_id LEFT JOIN reservation res ON res.request_id = c.request_id
+       WHERE rec.request_id IS NOT NULL OR res.request_id IS NOT NULL
+     ), ${moves.join(', ')}
+     SELECT c.request_id, rec.request_id IS NOT NULL AS recorded, res.tokens AS reserved_tokens
+     FROM calls c LEFT JOIN record rec ON rec.request_id = c.request_id LEFT JOIN reservation res ON res.request_id = c.request_id`,
+    [JSON.stringify(calls)],
   );
-  const row = rows[0]!;
-  return { recorded: row.recorded, reservedTokens: row.reserved_tokens === null ? undefined : Number(row.reserved_tokens) };
+  const settled = new Map(
+    rows.map((row) => [row.request_id, { recorded: row.recorded, reservedTokens: row.reserved_tokens === null ? undefined : Number(row.reserved_tokens) }]),
+  );
+  return records.map((r, i) => (first.get(r.requestId) === i ? settled.get(r.requestId)! : { recorded: false, reservedTokens: undefined }));
 }

@@ -145,6 +145,60 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     expect(await month(userId)).toMatchObject({ total_tokens: 30, request_count: 1, cost_nanousd: String(10 * 150 + 20 * 600) });
   });
 
+  it('settles the calls that end together in one statement, each exactly as alone', async () => {
+    const [alice, bob] = [await newUser(), await newUser()];
+    const key = { id: randomUUID(), monthly_token_cap: 5_000 };
+    const queries: string[] = [];
+    const counted = Object.create(t.db, {
+      query: { value: (text: string, params?: unknown[]) => (queries.push(text), t.db.query(text, params)) },
+    }) as typeof t.db;
+    const usage = service(counted);
+    const reserve = async (userId: string, charge?: { key: typeof key }) => {
+      const requestId = randomUUID();
+      await usage.reserve({ user: { id: userId }, requestId, model: 'priced', promptTokens: 10, maxOutputTokens: 100, charge });
+      return requestId;
+    };
+    const [a1, a2, a3, b1] = [await reserve(alice), await reserve(alice, { key }), await reserve(alice, { key }), await reserve(bob)];
+    const settle = (userId: string, requestId: string, output: number, keyId: string | null = null) =>
+      usage.settle({ ...settleArgs(userId, requestId, 10, output), model: 'priced', keyId });
+    queries.length = 0;
+    const outcomes = await Promise.all([
+      settle(alice, a1, 1),
+      settle(alice, a2, 2, key.id),
+      settle(alice, a3, 3, key.id),
+      settle(bob, b1, 4),
+      settle(alice, a3, 3, key.id), // the same call twice in one batch counts once
+      settle(bob, randomUUID(), 5), // no reservation (the reaper's, say): recorded all the same
+    ]);
+    expect(outcomes.map((o) => o.recorded)).toEqual([true, true, true, true, false, true]);
+    // The first goes alone; the rest, arrived meanwhile, go together.
+    expect(queries.filter((q) => q.includes('jsonb_to_recordset'))).toHaveLength(2);
+    expect(await month(alice)).toMatchObject({ total_tokens: 36, reserved_tokens: 0, request_count: 3, cost_nanousd: String(3 * 10 * 150 + 6 * 600) });
+    expect(await month(bob)).toMatchObject({ total_tokens: 29, reserved_tokens: 0, request_count: 2 });
+    const { rows } = await t.db.query<{ total_tokens: number; reserved_tokens: number; request_count: number }>(
+      'SELECT total_tokens::int, reserved_tokens::int, request_count FROM key_monthly_usage WHERE key_id = $1',
+      [key.id],
+    );
+    expect(rows).toEqual([{ total_tokens: 25, reserved_tokens: 0, request_count: 2 }]);
+    expect(await recordsSum(alice)).toEqual({ n: 3, total: 36 });
+  });
+
+  it("keeps one call's failed settlement its own when it ends together with others", async () => {
+    const [alice, gone] = [await newUser(), await newUser()];
+    const usage = service();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const requestId of ids) await usage.reserve({ user: { id: alice }, requestId, model: 'demo', promptTokens: 10, maxOutputTokens: 10 });
+    await t.db.query('DELETE FROM users WHERE id = $1', [gone]);
+    const outcomes = await Promise.allSettled([
+      usage.settle(settleArgs(alice, ids[0]!, 10, 1)),
+      usage.settle(settleArgs(alice, ids[1]!, 10, 2)),
+      usage.settle(settleArgs(gone, randomUUID(), 10, 3)), // its user deleted meanwhile: no record can name it
+      usage.settle(settleArgs(alice, ids[2]!, 10, 4)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(await month(alice)).toMatchObject({ total_tokens: 37, reserved_tokens: 0, request_count: 3 });
+  });
+
   it('keeps usage records immutable and untouched when a conversation id they name disappears', async () => {
     const userId = await newUser();
     const usage = service();

@@ -6,7 +6,8 @@ import { countTextTokens } from '../../lib/model-calls/tokenizer.js';
 import type { Charge, QuotaState } from '../../lib/model-calls/usage-meter.js';
 import { getTierLimits, type TierLimits, type TierName, type TierTable } from '../../lib/tiers/tiers.js';
 import type { Db, Queryable } from '../../platform/db/db.js';
-import { retryOnConnectionLoss, retryOnDeadlock } from '../../platform/db/retry.js';
+import { isConnectionError, retryOnConnectionLoss, retryOnDeadlock } from '../../platform/db/retry.js';
+import { createStatementBatcher, type ItemResult } from '../../platform/db/statement-batcher.js';
 import type { UsageMetrics } from '../../platform/metrics/metrics.js';
 import type { RateLimiter } from '../../platform/rate-limits/rate-limits.service.js';
 import { reserveAtOnce, reserveNested, type BudgetLevel, type NestedReservation } from './budget.repository.js';
@@ -14,7 +15,7 @@ import { detachUsageOfUser } from './detach.repository.js';
 import { monthOf, monthResetsAt } from './month.js';
 import { costNanoUsd, type ModelPrice } from './pricing.js';
 import { findMonthlyUsageOfKeys } from './usage-report.repository.js';
-import { deleteReservation, findExpiredReservations, settleUsage, type NewUsageRecord } from './usage.repository.js';
+import { deleteReservation, findExpiredReservations, settleUsage, type NewUsageRecord, type Settlement } from './usage.repository.js';
 
 function keyIdOf(levels: BudgetLevel[]): string | null {
   for (const { account } of levels) if (account.kind === 'key') return account.keyId;
@@ -100,6 +101,9 @@ export function promptReservation(promptTokens: number, provider = 'demo'): numb
  * lower cap, the API key's cap, a team's pool or the member's cap in it (docs/decisions/019).
  */
 export type QuotaLevel = 'tier' | 'personal_cap' | 'key_cap' | 'team_pool' | 'member_cap';
+
+/** Calls settled in one statement at most (a few KB of parameters). */
+const SETTLE_BATCH_MAX = 64;
 
 export function createUsageService(deps: UsageServiceDeps) {
   const { db, now } = deps;
@@ -235,11 +239,29 @@ export function createUsageService(deps: UsageServiceDeps) {
     return { maxOutputTokens: granted.tokens - promptShare, reservedTokens: granted.tokens, month, quota };
   }
 
+  /**
+   * Settles calls in one statement, retried through lost connections and deadlocks (idempotent by
+   * request id, so a retry cannot count twice). A statement that fails otherwise may have failed
+   * for one call alone (its user deleted meanwhile, say): each is then settled on its own, so the
+   * failure stays that call's.
+   */
+  async function settleBatch(records: NewUsageRecord[]): Promise<ItemResult<Settlement>[]> {
+    try {
+      const settled = await retryOnConnectionLoss(() => retryOnDeadlock(() => settleUsage(db, records)));
+      return settled.map((value) => ({ value }));
+    } catch (error) {
+      if (records.length === 1 || isConnectionError(error)) return records.map(() => ({ error }));
+      return Promise.all(records.map(async (record) => (await settleBatch([record]))[0]!));
+    }
+  }
+  // The settlements that end while one is being written go in the next statement together.
+  const settlements = createStatementBatcher(settleBatch, { maxBatch: SETTLE_BATCH_MAX });
+
   async function settleCall(input: SettleInput) {
     const pricing = deps.pricingOf(input.model);
     const inputTokens = Math.max(0, Math.round(input.inputTokens));
     const outputTokens = Math.max(0, Math.round(input.outputTokens));
-    const settled = await settleUsage(db, {
+    const settled = await settlements.submit({
       requestId: input.requestId,
       userId: input.userId,
       // A call is charged to the month it started in, whose budget it reserved (the reservation's).
@@ -256,7 +278,7 @@ export function createUsageService(deps: UsageServiceDeps) {
       source: input.source,
       outcome: input.outcome,
       createdAt: now(),
-    } satisfies NewUsageRecord);
+    });
     if (settled.reservedTokens !== undefined && inputTokens + outputTokens > settled.reservedTokens) deps.metrics?.overrun(input.model);
     return { recorded: settled.recorded };
   }
@@ -275,23 +297,26 @@ export function createUsageService(deps: UsageServiceDeps) {
     // model was held to it, so a higher count is our tokenizer's error (see resultOf in model-call.ts).
     const outputCap = Math.max(0, Number(r.tokens) - promptReservation(promptTokens, r.provider));
     const outputTokens = Math.min(countTextTokens(partial), outputCap);
-    const { recorded } = await settleUsage(db, {
-      requestId: r.request_id,
-      userId: r.user_id,
-      month: r.month,
-      conversationId: r.conversation_id,
-      messageId: r.message_id,
-      keyId: r.key_id,
-      teamId: r.team_id,
-      provider: r.provider,
-      model: r.model,
-      inputTokens: promptTokens,
-      outputTokens,
-      costNanoUsd: pricing ? costNanoUsd(pricing, promptTokens, outputTokens) : 0n,
-      source: 'estimate',
-      outcome: 'failed',
-      createdAt: now(),
-    });
+    const [settled] = await settleUsage(db, [
+      {
+        requestId: r.request_id,
+        userId: r.user_id,
+        month: r.month,
+        conversationId: r.conversation_id,
+        messageId: r.message_id,
+        keyId: r.key_id,
+        teamId: r.team_id,
+        provider: r.provider,
+        model: r.model,
+        inputTokens: promptTokens,
+        outputTokens,
+        costNanoUsd: pricing ? costNanoUsd(pricing, promptTokens, outputTokens) : 0n,
+        source: 'estimate',
+        outcome: 'failed',
+        createdAt: now(),
+      },
+    ]);
+    const recorded = settled!.recorded;
     if (recorded && r.message_id) await deps.streamingReplies?.markFailed(r.message_id);
     return recorded;
   }
@@ -313,8 +338,7 @@ export function createUsageService(deps: UsageServiceDeps) {
      * request id: a retried settle, or one racing the reaper, counts once.
      */
     async settle(input: SettleInput): Promise<{ recorded: boolean }> {
-      // Idempotent by request id, so retrying through a database restart cannot count twice.
-      const result = await retryOnConnectionLoss(() => retryOnDeadlock(() => settleCall(input)));
+      const result = await settleCall(input);
       if (result.recorded) deps.metrics?.recorded(input.model, input.outcome, input.source, input.inputTokens + input.outputTokens);
       return result;
     },
