@@ -145,13 +145,20 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     expect(await month(userId)).toMatchObject({ total_tokens: 30, request_count: 1, cost_nanousd: String(10 * 150 + 20 * 600) });
   });
 
-  it('settles the calls that end together in one statement, each exactly as alone', async () => {
-    const [alice, bob] = [await newUser(), await newUser()];
-    const key = { id: randomUUID(), monthly_token_cap: 5_000 };
+  /** The test database, with every statement's text kept (a batch that fell back to one by one shows as more statements). */
+  function countingDb() {
     const queries: string[] = [];
     const counted = Object.create(t.db, {
       query: { value: (text: string, params?: unknown[]) => (queries.push(text), t.db.query(text, params)) },
     }) as typeof t.db;
+    return { queries, counted };
+  }
+  const settlements = (queries: string[]) => queries.filter((q) => q.includes('jsonb_to_recordset')).length;
+
+  it('settles the calls that end together in one statement, each exactly as alone', async () => {
+    const [alice, bob] = [await newUser(), await newUser()];
+    const key = { id: randomUUID(), monthly_token_cap: 5_000 };
+    const { queries, counted } = countingDb();
     const usage = service(counted);
     const reserve = async (userId: string, charge?: { key: typeof key }) => {
       const requestId = randomUUID();
@@ -172,7 +179,7 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     ]);
     expect(outcomes.map((o) => o.recorded)).toEqual([true, true, true, true, false, true]);
     // The first goes alone; the rest, arrived meanwhile, go together.
-    expect(queries.filter((q) => q.includes('jsonb_to_recordset'))).toHaveLength(2);
+    expect(settlements(queries)).toBe(2);
     expect(await month(alice)).toMatchObject({ total_tokens: 36, reserved_tokens: 0, request_count: 3, cost_nanousd: String(3 * 10 * 150 + 6 * 600) });
     expect(await month(bob)).toMatchObject({ total_tokens: 29, reserved_tokens: 0, request_count: 2 });
     const { rows } = await t.db.query<{ total_tokens: number; reserved_tokens: number; request_count: number }>(
@@ -181,6 +188,43 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     );
     expect(rows).toEqual([{ total_tokens: 25, reserved_tokens: 0, request_count: 2 }]);
     expect(await recordsSum(alice)).toEqual({ n: 3, total: 36 });
+  });
+
+  it("moves a team's pool and each member's share once per batch, by the sums of the calls charged to them", async () => {
+    const [ann, ben] = [await newUser(), await newUser()];
+    const team = { id: randomUUID(), tier: 'starter' as const, member_cap: null };
+    const { queries, counted } = countingDb();
+    const usage = service(counted);
+    const reserve = async (userId: string, charge?: { team: typeof team }) => {
+      const requestId = randomUUID();
+      await usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 10, maxOutputTokens: 100, charge });
+      return requestId;
+    };
+    // The first goes alone; the three team calls, arrived meanwhile, go together (two of them Ann's).
+    const calls = [
+      { userId: ann, requestId: await reserve(ann), output: 4, teamId: null },
+      { userId: ann, requestId: await reserve(ann, { team }), output: 1, teamId: team.id },
+      { userId: ann, requestId: await reserve(ann, { team }), output: 2, teamId: team.id },
+      { userId: ben, requestId: await reserve(ben, { team }), output: 3, teamId: team.id },
+    ];
+    queries.length = 0;
+    await Promise.all(calls.map((c) => usage.settle({ ...settleArgs(c.userId, c.requestId, 10, c.output), teamId: c.teamId })));
+    expect(settlements(queries)).toBe(2);
+    const { rows: pool } = await t.db.query<{ total_tokens: number; reserved_tokens: number; request_count: number }>(
+      'SELECT total_tokens::int, reserved_tokens::int, request_count FROM team_monthly_usage WHERE team_id = $1',
+      [team.id],
+    );
+    expect(pool).toEqual([{ total_tokens: 36, reserved_tokens: 0, request_count: 3 }]);
+    const { rows: shares } = await t.db.query<{ user_id: string; total_tokens: number; reserved_tokens: number }>(
+      'SELECT user_id, total_tokens::int, reserved_tokens::int FROM team_member_monthly_usage WHERE team_id = $1 ORDER BY total_tokens',
+      [team.id],
+    );
+    expect(shares).toEqual([
+      { user_id: ben, total_tokens: 13, reserved_tokens: 0 },
+      { user_id: ann, total_tokens: 23, reserved_tokens: 0 },
+    ]);
+    // A team's calls are not the member's personal month: only the personal call is there.
+    expect(await month(ann)).toMatchObject({ total_tokens: 14, reserved_tokens: 0, request_count: 1 });
   });
 
   it("keeps one call's failed settlement its own when it ends together with others", async () => {
