@@ -6,10 +6,10 @@ import { ApiError } from '../../lib/problem';
 import { Link, navigate } from '../../lib/router';
 import { usePublicPost } from './account-api';
 import { AccountCard } from './account-card';
-import { takeMailedToken } from './mailed-token';
+import { useMailedToken } from './mailed-token';
 
 export function ResetPasswordPage() {
-  const [token] = useState(takeMailedToken);
+  const token = useMailedToken();
   const post = usePublicPost();
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');

@@ -5,10 +5,10 @@ import { useSession, useSessionStore } from '../../lib/app-context';
 import { Link } from '../../lib/router';
 import { usePublicPost } from './account-api';
 import { AccountCard } from './account-card';
-import { takeMailedToken } from './mailed-token';
+import { useMailedToken } from './mailed-token';
 
 export function VerifyEmailPage() {
-  const [token] = useState(takeMailedToken);
+  const token = useMailedToken();
   const post = usePublicPost();
   const [state, setState] = useState<'working' | 'done' | { error: unknown }>('working');
   const session = useSessionStore();

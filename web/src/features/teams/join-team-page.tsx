@@ -9,7 +9,7 @@ import { Link, navigate } from '../../lib/router';
 import { readLocal, writeLocal } from '../../lib/storage';
 import type { Team } from '../../lib/types';
 import { AccountCard } from '../account/account-card';
-import { takeMailedToken } from '../account/mailed-token';
+import { useMailedToken } from '../account/mailed-token';
 import { useJoinTeam } from './teams-api';
 
 const JOIN_PATH = '/teams/join';
@@ -17,7 +17,8 @@ const PENDING = 'qc:team-invitation';
 
 export function JoinTeamPage() {
   const { status, user } = useSession();
-  const [token] = useState(() => takeMailedToken() ?? readLocal(PENDING, 'session'));
+  const mailed = useMailedToken();
+  const [token] = useState(() => mailed ?? readLocal(PENDING, 'session'));
   const join = useJoinTeam();
   const [joined, setJoined] = useState<Team | null>(null);
   const sent = useRef(false);
