@@ -113,40 +113,10 @@ export interface Settlement {
   reservedTokens: number | undefined;
 }
 
-/**
- * Settles calls in one statement, however many: deletes each one's reservation, writes its one
- * record, and moves each account's month (the user's or the team's and the member's; the key's
- * when there is one) by the records' amounts and the reservations' release. Keyed by request id: a
- * second settle of the same call (a retry, or one racing the reaper) inserts nothing and moves
- * only a reservation still left. Every month row of the batch is locked first, in the lock order.
- * Answers one settlement per record, in order.
- */
-export async function settleUsage(db: Queryable, records: NewUsageRecord[]): Promise<Settlement[]> {
-  // One call twice in a batch: the second finds the first's record, as a second statement would.
-  const first = new Map<string, number>();
-  records.forEach((r, i) => first.has(r.requestId) || first.set(r.requestId, i));
-  const unique = records.filter((r, i) => first.get(r.requestId) === i);
-  const calls = unique.map((r) => ({
-    request_id: r.requestId,
-    user_id: r.userId,
-    key_id: r.keyId,
-    team_id: r.teamId,
-    month: r.month,
-    conversation_id: r.conversationId,
-    message_id: r.messageId,
-    provider: r.provider ?? null,
-    model: r.model,
-    input_tokens: r.inputTokens,
-    output_tokens: r.outputTokens,
-    total_tokens: r.inputTokens + r.outputTokens,
-    cost_nanousd: r.costNanoUsd.toString(),
-    usage_source: r.source,
-    outcome: r.outcome,
-    created_at: r.createdAt.toISOString(),
-  }));
-  const { locks, locked, moves } = settleBatchParts();
-  const { rows } = await db.query<{ request_id: string; recorded: boolean; reserved_tokens: string | null }>(
-    `WITH calls AS (
+// The settling statement is the same text for every batch (its calls are one jsonb parameter):
+// built once, prepared once per connection.
+const { locks, locked, moves } = settleBatchParts();
+const SETTLE_SQL = `WITH calls AS (
        SELECT c.*, COALESCE(r.month, c.month) AS charged_month
        FROM jsonb_to_recordset($1::jsonb) AS c(request_id uuid, user_id uuid, key_id uuid, team_id uuid, month char(7), conversation_id uuid,
          message_id uuid, provider text, model text, input_tokens bigint, output_tokens bigint, total_tokens bigint, cost_nanousd bigint,
@@ -176,9 +146,42 @@ export async function settleUsage(db: Queryable, records: NewUsageRecord[]): Pro
        WHERE rec.request_id IS NOT NULL OR res.request_id IS NOT NULL
      ), ${moves.join(', ')}
      SELECT c.request_id, rec.request_id IS NOT NULL AS recorded, res.tokens AS reserved_tokens
-     FROM calls c LEFT JOIN record rec ON rec.request_id = c.request_id LEFT JOIN reservation res ON res.request_id = c.request_id`,
-    [JSON.stringify(calls)],
-  );
+     FROM calls c LEFT JOIN record rec ON rec.request_id = c.request_id LEFT JOIN reservation res ON res.request_id = c.request_id`;
+
+/**
+ * Settles calls in one statement, however many: deletes each one's reservation, writes its one
+ * record, and moves each account's month (the user's or the team's and the member's; the key's
+ * when there is one) by the records' amounts and the reservations' release. Keyed by request id: a
+ * second settle of the same call (a retry, or one racing the reaper) inserts nothing and moves
+ * only a reservation still left. Every month row of the batch is locked first, in the lock order.
+ * Answers one settlement per record, in order.
+ */
+export async function settleUsage(db: Queryable, records: NewUsageRecord[]): Promise<Settlement[]> {
+  // One call twice in a batch: the second finds the first's record, as a second statement would.
+  const first = new Map<string, number>();
+  records.forEach((r, i) => {
+    if (!first.has(r.requestId)) first.set(r.requestId, i);
+  });
+  const unique = records.filter((r, i) => first.get(r.requestId) === i);
+  const calls = unique.map((r) => ({
+    request_id: r.requestId,
+    user_id: r.userId,
+    key_id: r.keyId,
+    team_id: r.teamId,
+    month: r.month,
+    conversation_id: r.conversationId,
+    message_id: r.messageId,
+    provider: r.provider ?? null,
+    model: r.model,
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    total_tokens: r.inputTokens + r.outputTokens,
+    cost_nanousd: r.costNanoUsd.toString(),
+    usage_source: r.source,
+    outcome: r.outcome,
+    created_at: r.createdAt.toISOString(),
+  }));
+  const { rows } = await db.query<{ request_id: string; recorded: boolean; reserved_tokens: string | null }>(SETTLE_SQL, [JSON.stringify(calls)]);
   const settled = new Map(
     rows.map((row) => [row.request_id, { recorded: row.recorded, reservedTokens: row.reserved_tokens === null ? undefined : Number(row.reserved_tokens) }]),
   );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDbKinds, type TestDatabase } from '../../../test/databases.js';
 import { testUsageService } from '../../../test/usage-service.js';
 import { AppError } from '../../lib/errors.js';
+import type { Charge } from '../../lib/model-calls/usage-meter.js';
 import { DEFAULT_TIER_LIMITS, mergeTierLimits } from '../../lib/tiers/tiers.js';
 import { openPostgres } from '../../platform/db/postgres.js';
 import { promptReservation, type UsageServiceDeps } from './usage.service.js';
@@ -153,6 +154,12 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     }) as typeof t.db;
     return { queries, counted };
   }
+  /** Reserves a call of 10 prompt tokens and up to 100 out; answers its request id. */
+  async function reserveCall(usage: ReturnType<typeof service>, userId: string, model: string, charge?: Charge) {
+    const requestId = randomUUID();
+    await usage.reserve({ user: { id: userId }, requestId, model, promptTokens: 10, maxOutputTokens: 100, charge });
+    return requestId;
+  }
   const settlements = (queries: string[]) => queries.filter((q) => q.includes('jsonb_to_recordset')).length;
 
   it('settles the calls that end together in one statement, each exactly as alone', async () => {
@@ -160,11 +167,7 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     const key = { id: randomUUID(), monthly_token_cap: 5_000 };
     const { queries, counted } = countingDb();
     const usage = service(counted);
-    const reserve = async (userId: string, charge?: { key: typeof key }) => {
-      const requestId = randomUUID();
-      await usage.reserve({ user: { id: userId }, requestId, model: 'priced', promptTokens: 10, maxOutputTokens: 100, charge });
-      return requestId;
-    };
+    const reserve = (userId: string, charge?: Charge) => reserveCall(usage, userId, 'priced', charge);
     const [a1, a2, a3, b1] = [await reserve(alice), await reserve(alice, { key }), await reserve(alice, { key }), await reserve(bob)];
     const settle = (userId: string, requestId: string, output: number, keyId: string | null = null) =>
       usage.settle({ ...settleArgs(userId, requestId, 10, output), model: 'priced', keyId });
@@ -195,11 +198,7 @@ describe.each(testDbKinds())('usage metering on %s', (kind) => {
     const team = { id: randomUUID(), tier: 'starter' as const, member_cap: null };
     const { queries, counted } = countingDb();
     const usage = service(counted);
-    const reserve = async (userId: string, charge?: { team: typeof team }) => {
-      const requestId = randomUUID();
-      await usage.reserve({ user: { id: userId }, requestId, model: 'demo', promptTokens: 10, maxOutputTokens: 100, charge });
-      return requestId;
-    };
+    const reserve = (userId: string, charge?: Charge) => reserveCall(usage, userId, 'demo', charge);
     // The first goes alone; the three team calls, arrived meanwhile, go together (two of them Ann's).
     const calls = [
       { userId: ann, requestId: await reserve(ann), output: 4, teamId: null },
